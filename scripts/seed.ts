@@ -1,0 +1,72 @@
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { UPSERT_VILLES_SQL, upsertVillesParams } from "../src/lib/db/upsert-villes.ts";
+import { loadReferenceData } from "./data/communes.ts";
+
+const BATCH_SIZE = 5_000;
+
+export interface SeedResult {
+  skipped: boolean;
+  regions: number;
+  departements: number;
+  villes: number;
+  durationMs: number;
+}
+
+/**
+ * Loads the real régions, départements and communes. Idempotent: every row is an
+ * upsert on its natural key, and the whole seed is skipped when the database
+ * already holds at least the real counts.
+ */
+export async function seed(databaseUrl: string, log: (line: string) => void = console.log): Promise<SeedResult> {
+  const started = Date.now();
+  const data = loadReferenceData();
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const present = await client.query<{ regions: string; departements: string; villes: string }>(
+      `select (select count(*) from regions) as regions, (select count(*) from departements) as departements,
+              (select count(*) from villes where (code_insee, type) in (select * from unnest($1::text[], $2::text[]))) as villes`,
+      [data.villes.map((row) => row.codeInsee), data.villes.map((row) => row.type)],
+    );
+    const counts = present.rows[0]!;
+    const result = { regions: data.regions.length, departements: data.departements.length, villes: data.villes.length };
+    if (Number(counts.regions) >= result.regions && Number(counts.departements) >= result.departements && Number(counts.villes) === result.villes) {
+      log(`seed: already present (${result.villes} villes), skipped`);
+      return { skipped: true, ...result, durationMs: Date.now() - started };
+    }
+    await client.query("begin");
+    await client.query(
+      `insert into regions (code, nom, zone) select * from unnest($1::text[], $2::text[], $3::text[])
+       on conflict (code) do update set nom = excluded.nom, zone = excluded.zone`,
+      [data.regions.map((r) => r.code), data.regions.map((r) => r.nom), data.regions.map((r) => r.zone)],
+    );
+    await client.query(
+      `insert into departements (code, nom, region_code, zone) select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
+       on conflict (code) do update set nom = excluded.nom, region_code = excluded.region_code, zone = excluded.zone`,
+      [data.departements.map((d) => d.code), data.departements.map((d) => d.nom), data.departements.map((d) => d.regionCode), data.departements.map((d) => d.zone)],
+    );
+    for (let offset = 0; offset < data.villes.length; offset += BATCH_SIZE) {
+      await client.query(UPSERT_VILLES_SQL, upsertVillesParams(data.villes.slice(offset, offset + BATCH_SIZE)));
+      log(`seed: villes ${Math.min(offset + BATCH_SIZE, data.villes.length)}/${data.villes.length}`);
+    }
+    await client.query("commit");
+    await client.query("refresh materialized view ville_stats");
+    log(`seed: ${result.regions} régions, ${result.departements} départements, ${result.villes} villes in ${Date.now() - started} ms`);
+    return { skipped: false, ...result, durationMs: Date.now() - started };
+  } catch (error) {
+    await client.query("rollback").catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.error("DATABASE_URL is required: npm run db:seed loads the real communes into that database.");
+    process.exit(2);
+  }
+  await seed(url);
+}

@@ -1,0 +1,40 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { startStack } from "./stack.ts";
+
+/**
+ * `npm start`: the embedded stack on fixed dev ports, then `wrangler dev` with
+ * its addresses as vars. Ctrl-C stops wrangler first, then every service.
+ */
+const DEV_PORTS = { primary: 54320, replica: 54321, neonProxy: 54330, upstash: 54340 };
+const DEV_ADMIN_TOKEN = "dev-admin-token";
+const DEV_CURSOR_SECRET = "dev-cursor-secret-change-me-in-production";
+
+const started = Date.now();
+const port = process.env.PORT ?? "8787";
+const stack = await startStack({
+  dataDir: join(process.cwd(), ".lieux", "dev"),
+  ports: DEV_PORTS,
+  overrides: process.env,
+});
+const vars = { ADMIN_TOKEN: DEV_ADMIN_TOKEN, CURSOR_SECRET: DEV_CURSOR_SECRET, ...stack.vars };
+console.log(`stack ready in ${Date.now() - started} ms; starting wrangler dev on http://127.0.0.1:${port}`);
+
+const wrangler = spawn(
+  "wrangler",
+  ["dev", "--port", port, "--ip", "127.0.0.1", "--test-scheduled", "--show-interactive-dev-session=false",
+    ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`])],
+  { stdio: "inherit", env: process.env },
+);
+
+let stopping = false;
+async function shutdown(exitCode: number) {
+  if (stopping) return;
+  stopping = true;
+  if (wrangler.exitCode === null) wrangler.kill("SIGTERM");
+  await stack.stop();
+  process.exit(exitCode);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+wrangler.on("exit", (code) => void shutdown(code ?? 0));

@@ -1,0 +1,65 @@
+import { neon, Pool } from "@neondatabase/serverless";
+import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
+import { drizzle as drizzleWebSocket, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import { withReplicas } from "drizzle-orm/pg-core";
+import type { AppConfig } from "../../env.ts";
+import { useLocalNeonEndpoint } from "./neon-local.ts";
+import { isConnectionError } from "./errors.ts";
+import * as schema from "./schema.ts";
+
+export type HttpDb = NeonHttpDatabase<typeof schema>;
+export type TransactionDb = NeonDatabase<typeof schema>;
+
+/** How long a replica that failed a connection is skipped before it is tried again. */
+const REPLICA_COOL_DOWN_MS = 10_000;
+
+/** Survives requests on purpose: one failing replica should not cost every request a failed round trip. */
+const replicaDownUntilByUrl = new Map<string, number>();
+
+export interface Databases {
+  /** Drizzle `withReplicas`: selects go to a replica, writes and `execute` to the primary. */
+  db: ReturnType<typeof withReplicas<any, any, any, HttpDb>>;
+  primary: HttpDb;
+  /** Runs a read on a healthy replica, and on the primary when the replica cannot be reached. */
+  read<T>(run: (db: HttpDb) => Promise<T>): Promise<T>;
+  /** A WebSocket pool for interactive transactions; opened on first use, closed by `close()`. */
+  transactional(): TransactionDb;
+  close(): Promise<void>;
+}
+
+export function createDatabases(config: AppConfig): Databases {
+  if (config.NEON_LOCAL_PROXY) useLocalNeonEndpoint(config.NEON_LOCAL_PROXY);
+  const primary = drizzleHttp({ client: neon(config.DATABASE_URL), schema });
+  const replicas = config.DATABASE_REPLICA_URLS.map((url) => ({ url, db: drizzleHttp({ client: neon(url), schema }) }));
+
+  const healthyReplica = () => {
+    const now = Date.now();
+    const candidates = replicas.filter((replica) => (replicaDownUntilByUrl.get(replica.url) ?? 0) <= now);
+    return candidates[Math.floor(Math.random() * candidates.length)];
+  };
+  const db = withReplicas(primary, [primary], () => healthyReplica()?.db ?? primary);
+
+  let pool: Pool | undefined;
+  return {
+    db,
+    primary,
+    async read(run) {
+      const replica = healthyReplica();
+      if (!replica) return run(primary);
+      try {
+        return await run(replica.db);
+      } catch (error) {
+        if (!isConnectionError(error)) throw error;
+        replicaDownUntilByUrl.set(replica.url, Date.now() + REPLICA_COOL_DOWN_MS);
+        return run(primary);
+      }
+    },
+    transactional() {
+      pool ??= new Pool({ connectionString: config.DATABASE_URL });
+      return drizzleWebSocket({ client: pool, schema });
+    },
+    async close() {
+      await pool?.end().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app-env.ts";
+import { readConfig, type AppConfig } from "../env.ts";
+import { createDatabases, type Databases } from "../lib/db/client.ts";
+import { ApiError } from "../lib/errors.ts";
+import { createLogger, type Logger } from "../lib/logger.ts";
+import { createRedis } from "../lib/redis/client.ts";
+
+/** Everything a handler may use, built once per request; handlers never open clients themselves. */
+export interface Services {
+  config: AppConfig;
+  databases: Databases;
+  redis: Redis | null;
+  logger: Logger;
+  /** Work that must finish after the response (cache fills, counters); never awaited on the response path. */
+  background(promise: Promise<unknown>): void;
+}
+
+export function buildServices(config: AppConfig, logger: Logger, ctx: Pick<ExecutionContext, "waitUntil">): Services {
+  return {
+    config,
+    databases: createDatabases(config),
+    redis: createRedis(config),
+    logger,
+    background(promise) {
+      ctx.waitUntil(promise.catch((error) => logger.log("warn", "background task failed", { error: String(error) })));
+    },
+  };
+}
+
+export const services = createMiddleware<AppEnv>(async function services(c, next) {
+  const parsed = readConfig(c.env);
+  if (!parsed.ok) {
+    throw new ApiError("configuration_error", "The service is misconfigured: a required binding is missing or invalid.", {
+      details: { problems: parsed.problems },
+    });
+  }
+  const logger = createLogger({ requestId: c.get("requestId") });
+  const built = buildServices(parsed.config, logger, c.executionCtx);
+  c.set("config", parsed.config);
+  c.set("services", built);
+  try {
+    await next();
+  } finally {
+    c.executionCtx.waitUntil(built.databases.close());
+  }
+});

@@ -1,0 +1,44 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { startStack } from "../scripts/stack.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The Worker's bindings for the stack this run started. */
+    workerVars: Record<string, string>;
+    /** Port of the redis-server behind the Upstash bridge, or null without redis-server. */
+    redisPort: number | null;
+  }
+}
+
+/** Test-only secrets: never used outside this suite. */
+export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+export const TEST_CURSOR_SECRET = "test-cursor-secret-0123456789abcdef";
+
+/**
+ * Starts real services on free ports in a fresh data directory (so a run never
+ * sees another run's rows) and hands their addresses to the workerd tests.
+ */
+export default async function setup(project: TestProject) {
+  const dataDir = join(process.cwd(), ".lieux", `test-${process.pid}`);
+  const started = Date.now();
+  const stack = await startStack({
+    dataDir,
+    ports: { primary: 0, replica: 0, neonProxy: 0, upstash: 0 },
+    overrides: {},
+    log: (line) => process.env.LIEUX_TEST_VERBOSE && console.log(`[stack] ${line}`),
+  });
+  console.log(`[stack] local services ready in ${Date.now() - started} ms`);
+  project.provide("workerVars", {
+    ...stack.vars,
+    ENVIRONMENT: "test",
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    CURSOR_SECRET: TEST_CURSOR_SECRET,
+  });
+  project.provide("redisPort", stack.redisPort);
+  return async () => {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { CLOSED_PORT_URL, callWorker, testEnv } from "./helpers/worker.ts";
+
+type Health = { status: string; checks: Record<string, { status: string; error?: string }> };
+
+describe("GET /health with a dependency down", () => {
+  it("stays 200 and shows Redis down when Redis is unreachable", async () => {
+    const started = Date.now();
+    const response = await callWorker("/health", {}, { UPSTASH_REDIS_REST_URL: CLOSED_PORT_URL });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Health;
+    expect(body.status).toBe("degraded");
+    expect(body.checks.redis?.status).toBe("down");
+    expect(body.checks.primary?.status).toBe("up");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("shows the replica down and stays 200 when the replica is unreachable", async () => {
+    const response = await callWorker("/health", {}, { DATABASE_REPLICA_URLS: "postgres://lieux:lieux@127.0.0.1:9/lieux" });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Health;
+    expect(body.checks.replica?.status).toBe("down");
+  });
+
+  it("answers 503 when the primary is unreachable", async () => {
+    const response = await callWorker("/health", {}, { DATABASE_URL: "postgres://lieux:lieux@127.0.0.1:9/lieux" });
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as Health;
+    expect(body.status).toBe("down");
+    expect(body.checks.primary?.status).toBe("down");
+  });
+});
+
+describe("a missing binding", () => {
+  it("answers one clear error naming the variable, not a crash", async () => {
+    const response = await callWorker("/health", {}, { DATABASE_URL: undefined });
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { error: { code: string; message: string; details: { problems: string[] }; requestId: string } };
+    expect(body.error.code).toBe("configuration_error");
+    expect(body.error.details.problems.join(" ")).toContain("DATABASE_URL");
+    expect(body.error.requestId).toBe(response.headers.get("X-Request-Id"));
+    expect(testEnv.DATABASE_URL).toBeTruthy();
+  });
+
+  it("answers an unknown route with a 404 in the error shape", async () => {
+    const response = await callWorker("/no/such/route");
+    expect(response.status).toBe(404);
+    const body = (await response.json()) as { error: { code: string; requestId: string } };
+    expect(body.error.code).toBe("not_found");
+  });
+});

@@ -1,0 +1,25 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import worker from "../../src/index.ts";
+
+/** The Worker's real bindings for this test run, as a plain record that tests may copy and alter. */
+export const testEnv = env as unknown as Record<string, string>;
+
+/**
+ * Calls the real Worker entry point (all middleware, real services) with optional
+ * binding overrides, and waits for its background work before returning.
+ */
+export async function callWorker(
+  path: string,
+  init: RequestInit = {},
+  envOverrides: Record<string, string | undefined> = {},
+): Promise<Response> {
+  const ctx = createExecutionContext();
+  const request = new Request(new URL(path, "http://lieux.test"), init);
+  const response = await worker.fetch(request, { ...testEnv, ...envOverrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+/** A loopback address where nothing listens: connections are refused at once. */
+export const CLOSED_PORT_URL = "http://127.0.0.1:9";
