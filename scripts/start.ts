@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startStack } from "./stack.ts";
 
@@ -18,13 +19,16 @@ const stack = await startStack({
   overrides: process.env,
 });
 const vars = { ADMIN_TOKEN: DEV_ADMIN_TOKEN, CURSOR_SECRET: DEV_CURSOR_SECRET, ...stack.vars };
+// An env file rather than --var flags keeps the values out of `ps` output.
+const envFile = join(process.cwd(), ".lieux", "dev", "worker.env");
+writeFileSync(envFile, Object.entries(vars).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join("\n") + "\n", { mode: 0o600 });
 console.log(`stack ready in ${Date.now() - started} ms; starting wrangler dev on http://127.0.0.1:${port}`);
 
 const wrangler = spawn(
   "wrangler",
-  ["dev", "--port", port, "--ip", "127.0.0.1", "--test-scheduled", "--show-interactive-dev-session=false",
-    ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`])],
-  { stdio: "inherit", env: process.env },
+  ["dev", "--port", port, "--ip", "127.0.0.1", "--test-scheduled", "--show-interactive-dev-session=false", "--env-file", envFile],
+  // The machine may have no route to Cloudflare: skip the request.cf download and telemetry.
+  { stdio: "inherit", env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" } },
 );
 
 let stopping = false;

@@ -50,6 +50,7 @@ describe("Neon WebSocket driver (Pool) through the local endpoint", () => {
   it("returns correct JS types and error codes, and rolls back a failed transaction", async () => {
     sqlOn(primaryUrl()); // configures neonConfig for the local endpoint
     const pool = new Pool({ connectionString: primaryUrl() });
+    pool.on("error", () => undefined);
     try {
       const { rows } = await pool.query(TYPED_ROW_SQL);
       expectTypedRow(rows[0]);

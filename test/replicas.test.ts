@@ -28,6 +28,7 @@ describe("withReplicas routing", () => {
     // readers, so the lag is certain rather than a race.
     sqlOn(replicaUrl());
     const replicaPool = new Pool({ connectionString: replicaUrl() });
+    replicaPool.on("error", () => undefined);
     const lockHolder = await replicaPool.connect();
     await lockHolder.query("begin");
     await lockHolder.query("lock table regions in share mode");

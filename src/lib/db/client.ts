@@ -55,7 +55,11 @@ export function createDatabases(config: AppConfig): Databases {
       }
     },
     transactional() {
-      pool ??= new Pool({ connectionString: config.DATABASE_URL });
+      if (!pool) {
+        pool = new Pool({ connectionString: config.DATABASE_URL });
+        // An idle client whose socket drops emits "error"; unobserved, it would be an uncaught exception.
+        pool.on("error", () => undefined);
+      }
       return drizzleWebSocket({ client: pool, schema });
     },
     async close() {

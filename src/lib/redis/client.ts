@@ -14,5 +14,7 @@ export function createRedis(config: AppConfig): Redis | null {
     retry: false,
     signal: () => AbortSignal.timeout(config.REDIS_TIMEOUT_MS),
     enableTelemetry: false,
+    // Auto-pipelining leaves a second, unobserved rejection behind when the HTTP call fails.
+    enableAutoPipelining: false,
   });
 }
