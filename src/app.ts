@@ -19,6 +19,9 @@ export function buildApp() {
   app.use("*", services);
 
   app.route("/", healthRoute);
+  // villes: autocomplete
+  // villes: listing, single commune, reference lists
+
   return app;
 }
 

@@ -85,8 +85,14 @@ export const villes = pgTable(
     // The natural key: communes déléguées share their INSEE code with their commune nouvelle.
     uniqueIndex("villes_code_insee_type_key").on(t.codeInsee, t.type),
     index("villes_nom_id_idx").on(t.nom, t.id),
-    index("villes_population_id_idx").on(t.population.desc(), t.id),
+    // Every listing order breaks ties on id in the same direction as its key, so the
+    // keyset predicate is one row comparison that the index answers directly.
+    index("villes_population_id_idx").on(t.population.desc(), t.id.desc()),
+    index("villes_created_at_id_idx").on(t.createdAt.desc(), t.id.desc()),
     index("villes_departement_nom_id_idx").on(t.departementCode, t.nom, t.id),
+    index("villes_departement_population_id_idx").on(t.departementCode, t.population.desc(), t.id.desc()),
+    index("villes_region_nom_id_idx").on(t.regionCode, t.nom, t.id),
+    index("villes_region_population_id_idx").on(t.regionCode, t.population.desc(), t.id.desc()),
     index("villes_nom_normalise_prefix_idx").on(t.nomNormalise.op("text_pattern_ops")),
     check("villes_type_check", sql`${t.type} in ('commune-actuelle','commune-deleguee','commune-associee','arrondissement-municipal')`),
     check("villes_population_check", sql`${t.population} >= 0`),

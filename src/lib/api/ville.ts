@@ -1,0 +1,45 @@
+import { z } from "@hono/zod-openapi";
+import { VILLE_TYPES } from "../db/schema.ts";
+import type { VilleRow } from "../db/queries/ville-rows.ts";
+
+export const AreaRefSchema = z.object({
+  code: z.string().openapi({ example: "44" }),
+  nom: z.string().openapi({ example: "Loire-Atlantique" }),
+});
+
+export const VilleSchema = z
+  .object({
+    code_insee: z.string().openapi({ example: "44109" }),
+    nom: z.string().openapi({ example: "Nantes" }),
+    slug: z.string().openapi({ example: "nantes-44109" }),
+    type: z.enum(VILLE_TYPES),
+    parent_code: z.string().nullable().openapi({ description: "Chef-lieu of a commune déléguée or associée; commune of an arrondissement." }),
+    codes_postaux: z.array(z.string()).openapi({ example: ["44000", "44100", "44200", "44300"] }),
+    code_postal_principal: z.string().nullable().openapi({ example: "44000" }),
+    departement: AreaRefSchema,
+    region: AreaRefSchema.openapi({ example: { code: "52", nom: "Pays de la Loire" } }),
+    population: z.number().int().openapi({ example: 320732 }),
+    latitude: z.number().nullable(),
+    longitude: z.number().nullable(),
+  })
+  .openapi("Ville");
+
+export type VilleResponse = z.infer<typeof VilleSchema>;
+
+/** The one mapping from a database row to the API's snake_case ville. */
+export function presentVille(row: VilleRow): VilleResponse {
+  return {
+    code_insee: row.codeInsee,
+    nom: row.nom,
+    slug: row.slug,
+    type: row.type as VilleResponse["type"],
+    parent_code: row.parentCode,
+    codes_postaux: row.codesPostaux,
+    code_postal_principal: row.codePostalPrincipal,
+    departement: { code: row.departementCode, nom: row.departementNom },
+    region: { code: row.regionCode, nom: row.regionNom },
+    population: row.population,
+    latitude: row.latitude,
+    longitude: row.longitude,
+  };
+}
