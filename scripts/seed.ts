@@ -1,9 +1,16 @@
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { UPSERT_VILLES_SQL, upsertVillesParams } from "../src/lib/db/upsert-villes.ts";
+import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../src/lib/search/heavy-prefixes.ts";
 import { loadReferenceData } from "./data/communes.ts";
 
 const BATCH_SIZE = 5_000;
+
+async function rebuildHeavyPrefixes(client: pg.Client, log: (line: string) => void) {
+  const started = Date.now();
+  const { rows } = await client.query("select lieux_rebuild_heavy_prefixes($1, $2) as prefixes", [HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K]);
+  log(`seed: ${rows[0].prefixes} heavy prefixes rebuilt in ${Date.now() - started} ms`);
+}
 
 export interface SeedResult {
   skipped: boolean;
@@ -33,6 +40,8 @@ export async function seed(databaseUrl: string, log: (line: string) => void = co
     const result = { regions: data.regions.length, departements: data.departements.length, villes: data.villes.length };
     if (Number(counts.regions) >= result.regions && Number(counts.departements) >= result.departements && Number(counts.villes) === result.villes) {
       log(`seed: already present (${result.villes} villes), skipped`);
+      const heavy = await client.query("select exists (select 1 from heavy_prefixes) as built");
+      if (!heavy.rows[0].built) await rebuildHeavyPrefixes(client, log);
       return { skipped: true, ...result, durationMs: Date.now() - started };
     }
     await client.query("begin");
@@ -52,6 +61,7 @@ export async function seed(databaseUrl: string, log: (line: string) => void = co
     }
     await client.query("commit");
     await client.query("refresh materialized view ville_stats");
+    await rebuildHeavyPrefixes(client, log);
     log(`seed: ${result.regions} régions, ${result.departements} départements, ${result.villes} villes in ${Date.now() - started} ms`);
     return { skipped: false, ...result, durationMs: Date.now() - started };
   } catch (error) {

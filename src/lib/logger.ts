@@ -24,7 +24,8 @@ export function createLogger(baseFields: Record<string, unknown> = {}): Logger {
 export function describeError(error: unknown): Record<string, unknown> {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return { error: error.message.slice(0, 500), errorName: error.name, ...(code ? { errorCode: code } : {}) };
+    const cause = error.cause instanceof Error ? { cause: describeError(error.cause) } : {};
+    return { error: error.message.slice(0, 500), errorName: error.name, ...(code ? { errorCode: code } : {}), ...cause };
   }
   return { error: String(error).slice(0, 500) };
 }

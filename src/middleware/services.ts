@@ -6,22 +6,27 @@ import { createDatabases, type Databases } from "../lib/db/client.ts";
 import { ApiError } from "../lib/errors.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import { createRedis } from "../lib/redis/client.ts";
+import { PostgresSearchEngine } from "../lib/search/postgres.ts";
+import type { SearchEngine } from "../lib/search/types.ts";
 
 /** Everything a handler may use, built once per request; handlers never open clients themselves. */
 export interface Services {
   config: AppConfig;
   databases: Databases;
   redis: Redis | null;
+  search: SearchEngine;
   logger: Logger;
   /** Work that must finish after the response (cache fills, counters); never awaited on the response path. */
   background(promise: Promise<unknown>): void;
 }
 
 export function buildServices(config: AppConfig, logger: Logger, ctx: Pick<ExecutionContext, "waitUntil">): Services {
+  const databases = createDatabases(config);
   return {
     config,
-    databases: createDatabases(config),
+    databases,
     redis: createRedis(config),
+    search: new PostgresSearchEngine(databases),
     logger,
     background(promise) {
       ctx.waitUntil(promise.catch((error) => logger.log("warn", "background task failed", { error: String(error) })));

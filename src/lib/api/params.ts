@@ -22,13 +22,20 @@ export const CodeInseeParam = z
   .pipe(z.string().regex(/^(?:\d{5}|2[AB]\d{3})$/, "must be a five-character INSEE code such as 44109 or 2A004"))
   .openapi({ param: { name: "code_insee", in: "path" }, example: "44109" });
 
-/** Integer query parameter with bounds; rejects "abc", "1.5", "1e3" and empty strings with a clear message. */
-export function integerParam(options: { min: number; max: number; default?: number; description: string }) {
-  const base = z
+function boundedInteger(min: number, max: number) {
+  return z
     .string()
-    .regex(/^\d{1,9}$/, `must be a whole number from ${options.min} to ${options.max}`)
+    .regex(/^\d{1,9}$/, `must be a whole number from ${min} to ${max}`)
     .transform(Number)
-    .pipe(z.number().int().min(options.min).max(options.max));
-  const withDefault = options.default === undefined ? base.optional() : base.default(options.default);
-  return withDefault.openapi({ description: options.description, example: options.default });
+    .pipe(z.number().int().min(min).max(max));
+}
+
+/** Integer query parameter with bounds and a default; rejects "abc", "1.5", "1e3" and "" with a clear message. */
+export function integerParam(options: { min: number; max: number; default: number; description: string }) {
+  return boundedInteger(options.min, options.max).default(options.default).openapi({ description: options.description, example: options.default });
+}
+
+/** The same, optional with no default. */
+export function optionalIntegerParam(options: { min: number; max: number; description: string }) {
+  return boundedInteger(options.min, options.max).optional().openapi({ description: options.description });
 }

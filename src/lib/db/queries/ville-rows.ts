@@ -49,3 +49,14 @@ export interface VilleRow {
   regionNom: string;
   createdAt: Date | string;
 }
+
+/**
+ * The same columns as `villeFields`, for hand-written SQL over `villes v`, `departements d`
+ * and `regions r`; aliased so rows come back as `VilleRow`. Static text, no input.
+ */
+export const VILLE_ROW_SELECT = `v.id::float8 AS "id", v.code_insee AS "codeInsee", v.nom, v.slug, v.type,
+  v.parent_code AS "parentCode", v.codes_postaux AS "codesPostaux", v.code_postal_principal AS "codePostalPrincipal",
+  v.population, v.latitude, v.longitude, v.departement_code AS "departementCode", d.nom AS "departementNom",
+  v.region_code AS "regionCode", r.nom AS "regionNom", v.created_at AS "createdAt"`;
+
+export const VILLE_ROW_JOINS = `JOIN departements d ON d.code = v.departement_code JOIN regions r ON r.code = v.region_code`;

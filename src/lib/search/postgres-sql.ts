@@ -1,0 +1,94 @@
+import { sql, type SQL } from "drizzle-orm";
+import { VILLE_ROW_JOINS, VILLE_ROW_SELECT } from "../db/queries/ville-rows.ts";
+import { HEAVY_PREFIX_THRESHOLD } from "./heavy-prefixes.ts";
+import { prefixUpperBound } from "./query.ts";
+import type { AutocompleteFilters } from "./types.ts";
+
+/** Rows ranked by the typo fallback's nearest-neighbour walk, whatever the page size. */
+export const FUZZY_CANDIDATES = 50;
+/** Below this trigram similarity a name is not offered as a correction. */
+export const FUZZY_MIN_SIMILARITY = 0.3;
+
+/** A text[] parameter list; a bare JS array in Drizzle's sql template becomes "($1, $2)", not an array. */
+const textArray = (values: readonly string[]) => sql`ARRAY[${sql.join(values.map((value) => sql`${value}`), sql`, `)}]::text[]`;
+
+const selectRanked = (hits: SQL) => sql`
+  SELECT ${sql.raw(VILLE_ROW_SELECT)}, hits.rank
+  FROM (${hits}) hits JOIN villes v ON v.id = hits.ville_id ${sql.raw(VILLE_ROW_JOINS)}
+  ORDER BY hits.rank, v.id`;
+
+function filterClauses(filters: AutocompleteFilters, types: readonly string[]): SQL[] {
+  const clauses = [sql`t.type = ANY(${textArray(types)})`];
+  if (filters.departement) clauses.push(sql`t.departement_code = ${filters.departement}`);
+  if (filters.region) clauses.push(sql`t.region_code = ${filters.region}`);
+  return clauses;
+}
+
+/**
+ * Ranks at most T index terms that start with `prefix`: an index-only range scan of
+ * the terms B-tree (or of its département/région twin when filtered).
+ */
+function lightHits(prefix: string, limit: number, clauses: SQL[]): SQL {
+  return sql`
+    SELECT ville_id, -max(score) AS rank FROM (
+      SELECT t.ville_id, lieux_match_score(t.term, t.word_position, ${prefix}, t.population) AS score
+      FROM ville_search_terms t
+      WHERE t.term >= ${prefix} AND t.term < ${prefixUpperBound(prefix)} AND ${sql.join(clauses, sql` AND `)}
+      LIMIT ${HEAVY_PREFIX_THRESHOLD}
+    ) candidates
+    GROUP BY ville_id ORDER BY rank, ville_id LIMIT ${limit}`;
+}
+
+/**
+ * Default scope, one round trip: a heavy prefix reads its precomputed top K; otherwise
+ * the live ranking runs, gated by a one-time filter so it never starts for a heavy one.
+ */
+export function defaultScopeSearchSql(prefix: string, limit: number, types: readonly string[]): SQL {
+  return selectRanked(sql`
+    WITH heavy AS MATERIALIZED (SELECT ville_ids FROM heavy_prefixes WHERE prefix = ${prefix})
+    SELECT u.id AS ville_id, u.ord::float8 - 1e9 AS rank
+    FROM heavy, unnest(heavy.ville_ids) WITH ORDINALITY AS u(id, ord)
+    WHERE u.ord <= ${limit}
+    UNION ALL
+    SELECT * FROM (${lightHits(prefix, limit, filterClauses({}, types))}) light
+    WHERE NOT EXISTS (SELECT 1 FROM heavy)`);
+}
+
+export function filteredSearchSql(prefix: string, limit: number, filters: AutocompleteFilters, types: readonly string[]): SQL {
+  return selectRanked(lightHits(prefix, limit, filterClauses(filters, types)));
+}
+
+/**
+ * Multi-word queries whose words are not contiguous in the name ("jean angely"):
+ * candidates come from the longest word's prefix range (bounded by T), then every
+ * word must start a word of the name.
+ */
+export function anyOrderSearchSql(words: string[], limit: number, filters: AutocompleteFilters, types: readonly string[]): SQL {
+  const anchor = [...words].sort((a, b) => b.length - a.length)[0]!;
+  const wordPatterns = words.map((word) => `(^| )${word}`);
+  return selectRanked(sql`
+    SELECT candidates.ville_id, -(log(max(candidates.population) + 10) + 0.2) AS rank FROM (
+      SELECT t.ville_id, t.population FROM ville_search_terms t
+      WHERE t.term >= ${anchor} AND t.term < ${prefixUpperBound(anchor)} AND ${sql.join(filterClauses(filters, types), sql` AND `)}
+      LIMIT ${HEAVY_PREFIX_THRESHOLD}
+    ) candidates
+    JOIN villes cv ON cv.id = candidates.ville_id
+    WHERE cv.nom_normalise ~ ALL(${textArray(wordPatterns)})
+    GROUP BY candidates.ville_id ORDER BY rank, candidates.ville_id LIMIT ${limit}`);
+}
+
+/** Typo tolerance: the nearest names by trigram distance (GiST KNN), bounded by FUZZY_CANDIDATES. */
+export function fuzzySearchSql(normalized: string, limit: number, filters: AutocompleteFilters, types: readonly string[]): SQL {
+  const clauses = [sql`fv.type = ANY(${textArray(types)})`];
+  if (filters.departement) clauses.push(sql`fv.departement_code = ${filters.departement}`);
+  if (filters.region) clauses.push(sql`fv.region_code = ${filters.region}`);
+  return selectRanked(sql`
+    SELECT id AS ville_id, -(similarity + log(population + 10) / 20) AS rank FROM (
+      SELECT fv.id, fv.population, similarity(fv.nom_normalise, ${normalized}) AS similarity
+      FROM villes fv WHERE ${sql.join(clauses, sql` AND `)}
+      ORDER BY fv.nom_normalise <-> ${normalized}
+      LIMIT ${FUZZY_CANDIDATES}
+    ) nearest
+    WHERE similarity >= ${FUZZY_MIN_SIMILARITY}
+    ORDER BY rank LIMIT ${limit}`);
+}
