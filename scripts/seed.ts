@@ -6,6 +6,13 @@ import { loadReferenceData } from "./data/communes.ts";
 
 const BATCH_SIZE = 5_000;
 
+/**
+ * After a bulk load: moves the trigram GIN's pending list into the index (otherwise every
+ * typo search scans it), sets the visibility map for index-only scans of the search
+ * terms, and refreshes planner statistics.
+ */
+export const VACUUM_AFTER_BULK_LOAD = "vacuum (analyze) villes, ville_search_terms, regions, departements";
+
 async function rebuildHeavyPrefixes(client: pg.Client, log: (line: string) => void) {
   const started = Date.now();
   const { rows } = await client.query("select lieux_rebuild_heavy_prefixes($1, $2) as prefixes", [HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K]);
@@ -61,6 +68,7 @@ export async function seed(databaseUrl: string, log: (line: string) => void = co
     }
     await client.query("commit");
     await client.query("refresh materialized view ville_stats");
+    await client.query(VACUUM_AFTER_BULK_LOAD);
     await rebuildHeavyPrefixes(client, log);
     log(`seed: ${result.regions} régions, ${result.departements} départements, ${result.villes} villes in ${Date.now() - started} ms`);
     return { skipped: false, ...result, durationMs: Date.now() - started };

@@ -6,7 +6,7 @@ import { startNeonProxy } from "./neon-proxy.ts";
 import { startPostgres } from "./postgres.ts";
 import { startRedisServer } from "./redis-server.ts";
 import { followPrimary, waitForReplicaCatchUp } from "./replica.ts";
-import { seed } from "./seed.ts";
+import { seed, VACUUM_AFTER_BULK_LOAD } from "./seed.ts";
 import { startUpstashBridge } from "./upstash-bridge.ts";
 
 export interface StackOptions {
@@ -35,12 +35,16 @@ function isLoopbackUrl(url: string): boolean {
   return ["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname);
 }
 
-/** Materialized views are not carried by logical replication, so each replica refreshes its own. */
-async function refreshViews(url: string): Promise<void> {
+/**
+ * Materialized views are not carried by logical replication, so each replica refreshes
+ * its own; replicated rows also need the replica's own vacuum.
+ */
+async function refreshReplica(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query("refresh materialized view ville_stats");
+    await client.query(VACUUM_AFTER_BULK_LOAD);
   } finally {
     await client.end();
   }
@@ -81,7 +85,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     await seed(primaryUrl, log);
     for (const replicaUrl of replicaUrls.filter(isLoopbackUrl)) {
       await waitForReplicaCatchUp({ primaryUrl, replicaUrl, timeoutMs: 60_000 }).catch((error) => log(`replica catch-up: ${String(error)}`));
-      await refreshViews(replicaUrl);
+      await refreshReplica(replicaUrl);
     }
 
     const vars: Record<string, string> = {

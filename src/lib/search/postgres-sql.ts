@@ -6,7 +6,7 @@ import type { AutocompleteFilters } from "./types.ts";
 
 /** Rows ranked by the typo fallback's nearest-neighbour walk, whatever the page size. */
 export const FUZZY_CANDIDATES = 50;
-/** Below this trigram similarity a name is not offered as a correction. */
+/** Below this trigram similarity a name is not offered as a correction (pg_trgm's `%` threshold). */
 export const FUZZY_MIN_SIMILARITY = 0.3;
 
 /** A text[] parameter list; a bare JS array in Drizzle's sql template becomes "($1, $2)", not an array. */
@@ -77,18 +77,17 @@ export function anyOrderSearchSql(words: string[], limit: number, filters: Autoc
     GROUP BY candidates.ville_id ORDER BY rank, candidates.ville_id LIMIT ${limit}`);
 }
 
-/** Typo tolerance: the nearest names by trigram distance (GiST KNN), bounded by FUZZY_CANDIDATES. */
+/** Typo tolerance: names sharing enough trigrams with the query (GIN `%`), best similarity first. */
 export function fuzzySearchSql(normalized: string, limit: number, filters: AutocompleteFilters, types: readonly string[]): SQL {
-  const clauses = [sql`fv.type = ANY(${textArray(types)})`];
+  const clauses = [sql`fv.nom_normalise % ${normalized}`, sql`fv.type = ANY(${textArray(types)})`];
   if (filters.departement) clauses.push(sql`fv.departement_code = ${filters.departement}`);
   if (filters.region) clauses.push(sql`fv.region_code = ${filters.region}`);
   return selectRanked(sql`
     SELECT id AS ville_id, -(similarity + log(population + 10) / 20) AS rank FROM (
       SELECT fv.id, fv.population, similarity(fv.nom_normalise, ${normalized}) AS similarity
       FROM villes fv WHERE ${sql.join(clauses, sql` AND `)}
-      ORDER BY fv.nom_normalise <-> ${normalized}
+      ORDER BY similarity DESC
       LIMIT ${FUZZY_CANDIDATES}
     ) nearest
-    WHERE similarity >= ${FUZZY_MIN_SIMILARITY}
     ORDER BY rank LIMIT ${limit}`);
 }

@@ -1,13 +1,22 @@
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Databases } from "../db/client.ts";
+import { sqlState } from "../db/errors.ts";
 import type { VilleRow } from "../db/queries/ville-rows.ts";
 import { highlightName } from "./highlight.ts";
-import { anyOrderSearchSql, defaultScopeSearchSql, filteredSearchSql, fuzzySearchSql } from "./postgres-sql.ts";
+import { anyOrderSearchSql, defaultScopeSearchSql, filteredSearchSql, FUZZY_MIN_SIMILARITY, fuzzySearchSql } from "./postgres-sql.ts";
 import { normalizeQuery, queryWords } from "./query.ts";
 import { DEFAULT_TYPE_SCOPE, type AutocompleteRequest, type AutocompleteResult, type SearchEngine } from "./types.ts";
 
 /** Typo correction needs enough letters to mean something: "ma" has thousands of neighbours. */
 const FUZZY_MIN_QUERY_LENGTH = 4;
+/** No name is longer than this, so a longer query cannot be one of them with a typo. */
+const FUZZY_MAX_QUERY_LENGTH = 60;
+/**
+ * A nearest-neighbour walk degenerates when nothing is close (it visits most of the
+ * index), so the typo fallback gets a hard deadline and answers "no result" past it.
+ */
+export const FUZZY_TIMEOUT_MS = 50;
+const QUERY_CANCELED = "57014";
 
 /**
  * Autocomplete on Postgres with bounded work: a heavy prefix reads its precomputed top K,
@@ -36,8 +45,9 @@ export class PostgresSearchEngine implements SearchEngine {
       rows = [...rows, ...extra.filter((row) => !seen.has(row.id))].slice(0, limit);
     }
     let match: AutocompleteResult["match"] = "prefix";
-    if (rows.length === 0 && normalized.replace(/ /g, "").length >= FUZZY_MIN_QUERY_LENGTH) {
-      rows = await this.run(fuzzySearchSql(normalized, limit, filters, types));
+    const letters = normalized.replace(/ /g, "").length;
+    if (rows.length === 0 && letters >= FUZZY_MIN_QUERY_LENGTH && letters <= FUZZY_MAX_QUERY_LENGTH) {
+      rows = await this.runWithDeadline(fuzzySearchSql(normalized, limit, filters, types));
       match = "fuzzy";
     }
     return {
@@ -46,6 +56,22 @@ export class PostgresSearchEngine implements SearchEngine {
       backend: "postgres",
       engineMs: performance.now() - started,
     };
+  }
+
+  private async runWithDeadline(query: SQL): Promise<VilleRow[]> {
+    try {
+      const [, , result] = await this.databases.read((db) =>
+        db.batch([
+          db.execute(sql.raw(`SET LOCAL statement_timeout = ${FUZZY_TIMEOUT_MS}`)),
+          db.execute(sql.raw(`SET LOCAL pg_trgm.similarity_threshold = ${FUZZY_MIN_SIMILARITY}`)),
+          db.execute(query),
+        ]),
+      );
+      return result.rows as unknown as VilleRow[];
+    } catch (error) {
+      if (sqlState(error) === QUERY_CANCELED) return [];
+      throw error;
+    }
   }
 
   private async run(query: SQL): Promise<VilleRow[]> {
