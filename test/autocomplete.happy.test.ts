@@ -98,10 +98,12 @@ describe("GET /v1/villes/autocomplete on the real communes", () => {
   });
 
   it("highlights the matched part, HTML-escaped, and labels the backend and timings", async () => {
-    const { body, response } = await autocomplete({ q: "l'hay" });
+    // a limit no other test uses, so this request is a cache miss that reaches the engine
+    const { body, response } = await autocomplete({ q: "l'hay", limit: "7" });
     const lhay = body.results.find((result) => result.nom === "L'Haÿ-les-Roses")!;
     expect(lhay.nom_highlight).toBe("<mark>L&#39;Haÿ</mark>-les-Roses");
     expect(response.headers.get("X-Search-Backend")).toBe("postgres");
+    expect(response.headers.get("Server-Timing")).toContain('cache;desc="miss"');
     expect(response.headers.get("Server-Timing")).toMatch(/search;dur=[\d.]+;desc="postgres"/);
     expect(response.headers.get("Server-Timing")).toMatch(/db;dur=[\d.]+/);
   });

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.ts";
 import { readConfig, type AppConfig } from "../env.ts";
 import { createDatabases, type Databases } from "../lib/db/client.ts";
+import { createRequestCache, type RequestCache } from "../lib/cache/request-cache.ts";
 import { ApiError } from "../lib/errors.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import { createRedis } from "../lib/redis/client.ts";
@@ -15,22 +16,31 @@ export interface Services {
   databases: Databases;
   redis: Redis | null;
   search: SearchEngine;
+  cache: RequestCache;
   logger: Logger;
   /** Work that must finish after the response (cache fills, counters); never awaited on the response path. */
   background(promise: Promise<unknown>): void;
 }
 
-export function buildServices(config: AppConfig, logger: Logger, ctx: Pick<ExecutionContext, "waitUntil">): Services {
+export function buildServices(
+  config: AppConfig,
+  logger: Logger,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  options: { bypassCache?: boolean } = {},
+): Services {
   const databases = createDatabases(config);
+  const redis = createRedis(config);
+  const background = (promise: Promise<unknown>) => {
+    ctx.waitUntil(promise.catch((error) => logger.log("warn", "background task failed", { error: String(error) })));
+  };
   return {
     config,
     databases,
-    redis: createRedis(config),
+    redis,
+    cache: createRequestCache({ redis, logger, background, bypass: options.bypassCache ?? false }),
     search: new PostgresSearchEngine(databases),
     logger,
-    background(promise) {
-      ctx.waitUntil(promise.catch((error) => logger.log("warn", "background task failed", { error: String(error) })));
-    },
+    background,
   };
 }
 
@@ -42,7 +52,8 @@ export const services = createMiddleware<AppEnv>(async function services(c, next
     });
   }
   const logger = createLogger({ requestId: c.get("requestId") });
-  const built = buildServices(parsed.config, logger, c.executionCtx);
+  // A request with credentials must never read or fill a shared cache.
+  const built = buildServices(parsed.config, logger, c.executionCtx, { bypassCache: c.req.header("Authorization") !== undefined });
   c.set("config", parsed.config);
   c.set("services", built);
   try {

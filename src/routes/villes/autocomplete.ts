@@ -2,7 +2,10 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-env.ts";
 import { commonErrorResponses } from "../../lib/api/errors.ts";
 import { DepartementCodeParam, integerParam, RegionCodeParam, VilleTypeParam } from "../../lib/api/params.ts";
-import { presentVille, VilleSchema } from "../../lib/api/ville.ts";
+import { VilleSchema } from "../../lib/api/ville.ts";
+import { cachedJson } from "../../lib/cache/http.ts";
+import { recordPopularQuery } from "../../lib/cache/popular.ts";
+import { cachedAutocomplete } from "../../lib/villes/autocomplete-service.ts";
 import { normalizeQuery } from "../../lib/search/query.ts";
 
 const QuerySchema = z
@@ -47,23 +50,29 @@ const route = createRoute({
     "Every query word must start a word of the name (the last one as a prefix). Ranking blends match quality with population, so a large city the user is still typing comes before a tiny exact match, and short complete names stay reachable.",
   request: { query: QuerySchema },
   responses: {
-    200: { description: "Ranked matches", content: { "application/json": { schema: ResponseSchema } } },
+    200: { description: "Ranked matches. Cacheable: `Cache-Control` with `stale-while-revalidate`, a strong `ETag`, and `Server-Timing` naming the cache layer.", content: { "application/json": { schema: ResponseSchema } } },
+    304: { description: "Not modified: `If-None-Match` matched the current `ETag`." },
     ...commonErrorResponses,
   },
 });
 
 export const autocompleteRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const { q, limit, departement, region, type } = c.req.valid("query");
-  const { search } = c.get("services");
-  const result = await search.autocomplete({ q, limit, filters: { departement, region, type } });
-  c.header("X-Search-Backend", result.backend);
-  c.header("Server-Timing", `search;dur=${result.engineMs.toFixed(1)};desc="${result.backend}", db;dur=${result.engineMs.toFixed(1)}`);
-  return c.json(
-    {
-      query: { q, normalized: normalizeQuery(q), limit },
-      match: result.match,
-      results: result.hits.map((hit) => ({ ...presentVille(hit.ville), nom_highlight: hit.nomHighlight })),
-    },
-    200,
-  );
+  const input = c.req.valid("query");
+  const services = c.get("services");
+  const { payload, layer } = await cachedAutocomplete(services, input);
+  recordPopularQuery(services, input);
+  c.header("X-Search-Backend", payload.backend);
+  const fromEngine = layer === "miss" || layer === "bypass";
+  return cachedJson(c, {
+    namespace: "autocomplete",
+    layer,
+    body: { query: { q: input.q, normalized: normalizeQuery(input.q), limit: input.limit }, match: payload.match, results: payload.results },
+    timings: fromEngine
+      ? [
+          { name: "search", durationMs: payload.engineMs, description: payload.backend },
+          { name: "db", durationMs: payload.engineMs },
+        ]
+      : [],
+    // cachedJson may answer 304 with no body, which the typed 200 response cannot express
+  }) as never;
 });

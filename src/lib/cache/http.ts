@@ -1,0 +1,61 @@
+import type { Context } from "hono";
+import type { CacheNamespace } from "./generation.ts";
+import { policyFor } from "./policies.ts";
+import type { CacheLayer } from "./swr.ts";
+
+export interface TimingEntry {
+  name: string;
+  durationMs?: number;
+  description?: string;
+}
+
+export function serverTiming(entries: TimingEntry[]): string {
+  return entries
+    .map((entry) => {
+      let value = entry.name;
+      if (entry.durationMs !== undefined) value += `;dur=${entry.durationMs.toFixed(1)}`;
+      if (entry.description !== undefined) value += `;desc="${entry.description}"`;
+      return value;
+    })
+    .join(", ");
+}
+
+async function strongEtag(body: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body)));
+  let binary = "";
+  for (const byte of digest.subarray(0, 18)) binary += String.fromCharCode(byte);
+  return `"${btoa(binary).replaceAll("+", "-").replaceAll("/", "_")}"`;
+}
+
+function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(",").some((candidate) => {
+    const tag = candidate.trim();
+    return tag === "*" || tag === etag || tag === `W/${etag}`;
+  });
+}
+
+/**
+ * A cacheable JSON response: Cache-Control from the namespace's policy, a strong ETag
+ * over the exact body with If-None-Match → 304, and Server-Timing naming the cache layer
+ * that answered. Requests that bypassed the cache (credentials) are never cacheable.
+ */
+export async function cachedJson(
+  c: Context,
+  options: { namespace: CacheNamespace; layer: CacheLayer; body: unknown; status?: 200 | 404; timings?: TimingEntry[] },
+): Promise<Response> {
+  const json = JSON.stringify(options.body);
+  const etag = await strongEtag(json);
+  const policy = policyFor(options.namespace);
+  const cacheControl =
+    options.layer === "bypass"
+      ? "private, no-store"
+      : `public, max-age=${policy.httpMaxAgeSeconds}, stale-while-revalidate=${policy.httpStaleWhileRevalidateSeconds}`;
+  const headers: Record<string, string> = {
+    "Cache-Control": cacheControl,
+    ETag: etag,
+    "Server-Timing": serverTiming([{ name: "cache", description: options.layer }, ...(options.timings ?? [])]),
+  };
+  if (matchesEtag(c.req.header("If-None-Match"), etag)) return c.body(null, 304, headers);
+  return c.body(json, options.status ?? 200, { ...headers, "Content-Type": "application/json; charset=UTF-8" });
+}

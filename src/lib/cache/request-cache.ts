@@ -1,0 +1,52 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import type { Logger } from "../logger.ts";
+import { CloudflareStore } from "./cloudflare-store.ts";
+import { currentGeneration, type CacheNamespace } from "./generation.ts";
+import { CACHE_SCHEMA_VERSION } from "./policies.ts";
+import { RedisStore } from "./redis-store.ts";
+import type { Store } from "./store.ts";
+import { TieredCache, type Cached } from "./swr.ts";
+
+export type KeyParts = Record<string, string | number | boolean | undefined>;
+
+/** `v{schema}:{namespace}:{generation}:{parts}`, parts sorted so equal requests share a key. */
+export function cacheKey(namespace: CacheNamespace, generation: number, parts: KeyParts): string {
+  const canonical = Object.keys(parts)
+    .sort()
+    .filter((name) => parts[name] !== undefined)
+    .map((name) => `${name}=${encodeURIComponent(String(parts[name]))}`)
+    .join("&");
+  return `v${CACHE_SCHEMA_VERSION}:${namespace}:${generation}:${canonical}`;
+}
+
+export interface RequestCache {
+  /** Serves from L1/L2 with stale-while-revalidate, or runs `loader` (coalesced) and fills both tiers. */
+  read<T>(namespace: CacheNamespace, parts: KeyParts, loader: () => Promise<T>): Promise<Cached<T>>;
+  /** Runs `loader` and stores the result now, whatever is cached: for warming. */
+  refresh<T>(namespace: CacheNamespace, parts: KeyParts, loader: () => Promise<T>): Promise<T>;
+}
+
+export interface RequestCacheOptions {
+  redis: Redis | null;
+  logger: Logger;
+  background: (work: Promise<unknown>) => void;
+  /** Requests carrying credentials are never served from or written to a shared cache. */
+  bypass: boolean;
+}
+
+export function createRequestCache(options: RequestCacheOptions): RequestCache {
+  const tiers: Store[] = [new CloudflareStore()];
+  if (options.redis) tiers.push(new RedisStore(options.redis));
+  const tiered = new TieredCache(tiers, options.background, options.logger);
+  const keyFor = async (namespace: CacheNamespace, parts: KeyParts) =>
+    cacheKey(namespace, await currentGeneration(options.redis, namespace), parts);
+  return {
+    async read(namespace, parts, loader) {
+      if (options.bypass) return { value: await loader(), layer: "bypass" };
+      return tiered.swr(namespace, await keyFor(namespace, parts), loader);
+    },
+    async refresh(namespace, parts, loader) {
+      return tiered.refresh(namespace, await keyFor(namespace, parts), loader);
+    },
+  };
+}

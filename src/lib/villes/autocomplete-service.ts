@@ -1,0 +1,53 @@
+import type { Services } from "../../middleware/services.ts";
+import { presentVille, type VilleResponse } from "../api/ville.ts";
+import type { KeyParts } from "../cache/request-cache.ts";
+import type { CacheLayer } from "../cache/swr.ts";
+import { normalizeQuery } from "../search/query.ts";
+import type { MatchKind } from "../search/types.ts";
+import type { VilleType } from "../db/schema.ts";
+
+export interface AutocompleteInput {
+  q: string;
+  limit: number;
+  departement?: string;
+  region?: string;
+  type?: VilleType;
+}
+
+/** What the cache keeps for one query: everything but the caller's raw text. */
+export interface AutocompletePayload {
+  match: MatchKind;
+  results: Array<VilleResponse & { nom_highlight: string }>;
+  backend: "postgres" | "meilisearch";
+  engineMs: number;
+}
+
+/** Equal queries share one entry: the key holds the normalised text, never the raw one. */
+export function autocompleteKeyParts(input: AutocompleteInput): KeyParts {
+  return { q: normalizeQuery(input.q), limit: input.limit, departement: input.departement, region: input.region, type: input.type };
+}
+
+async function search(services: Services, input: AutocompleteInput): Promise<AutocompletePayload> {
+  const result = await services.search.autocomplete({
+    q: input.q,
+    limit: input.limit,
+    filters: { departement: input.departement, region: input.region, type: input.type },
+  });
+  return {
+    match: result.match,
+    results: result.hits.map((hit) => ({ ...presentVille(hit.ville), nom_highlight: hit.nomHighlight })),
+    backend: result.backend,
+    engineMs: result.engineMs,
+  };
+}
+
+/** Autocomplete through the cache layers; the route and the warmer both come here. */
+export async function cachedAutocomplete(services: Services, input: AutocompleteInput): Promise<{ payload: AutocompletePayload; layer: CacheLayer }> {
+  const cached = await services.cache.read("autocomplete", autocompleteKeyParts(input), () => search(services, input));
+  return { payload: cached.value, layer: cached.layer };
+}
+
+/** Loads and stores a query now, whatever is cached (cache warming). */
+export function refreshAutocomplete(services: Services, input: AutocompleteInput): Promise<AutocompletePayload> {
+  return services.cache.refresh("autocomplete", autocompleteKeyParts(input), () => search(services, input));
+}

@@ -1,0 +1,42 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app-env.ts";
+import { commonErrorResponses, notFoundResponse } from "../../lib/api/errors.ts";
+import { CodeInseeParam, VilleTypeParam } from "../../lib/api/params.ts";
+import { presentVille, VilleSchema } from "../../lib/api/ville.ts";
+import { findVilleByCode } from "../../lib/db/queries/ville-by-code.ts";
+import { ApiError } from "../../lib/errors.ts";
+
+const QuerySchema = z
+  .object({
+    type: VilleTypeParam.optional().openapi({
+      description: "Which row to return when several types share the code, e.g. `commune-deleguee`. Default: the commune actuelle, else the arrondissement, else the only row.",
+    }),
+  })
+  .strict();
+
+// The pattern also keeps sibling paths such as /villes/autocomplete from matching here.
+const route = createRoute({
+  method: "get",
+  path: "/villes/{code_insee}",
+  tags: ["villes"],
+  summary: "One commune by INSEE code",
+  description:
+    "A commune nouvelle shares its INSEE code with one of its communes déléguées: without `type`, the commune actuelle is returned.",
+  request: { params: z.object({ code_insee: CodeInseeParam }), query: QuerySchema },
+  responses: {
+    200: { description: "The commune", content: { "application/json": { schema: VilleSchema } } },
+    ...commonErrorResponses,
+    ...notFoundResponse,
+  },
+});
+
+export const getVilleRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+  const { code_insee: codeInsee } = c.req.valid("param");
+  const { type } = c.req.valid("query");
+  const row = await c.get("services").databases.read((db) => findVilleByCode(db, codeInsee, type));
+  if (!row) {
+    const what = type ? `${type} ${codeInsee}` : `commune ${codeInsee}`;
+    throw new ApiError("not_found", `No ${what}.`);
+  }
+  return c.json(presentVille(row), 200);
+});
