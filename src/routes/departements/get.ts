@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-env.ts";
+import { cachedJson } from "../../lib/cache/http.ts";
 import { commonErrorResponses, notFoundResponse } from "../../lib/api/errors.ts";
 import { DepartementCodeParam } from "../../lib/api/params.ts";
 import { DepartementSchema, presentDepartement } from "../../lib/api/reference.ts";
@@ -24,7 +25,12 @@ const route = createRoute({
 
 export const getDepartementRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const { code } = c.req.valid("param");
-  const row = await c.get("services").databases.read((db) => findDepartement(db, code));
-  if (!row) throw new ApiError("not_found", `No département ${code}.`);
-  return c.json(presentDepartement(row), 200);
+  const { cache, databases } = c.get("services");
+  const { value, layer } = await cache.read("reference", { one: "departements", code }, async () => {
+    const row = await databases.read((db) => findDepartement(db, code));
+    return row ? presentDepartement(row) : null;
+  });
+  if (!value) throw new ApiError("not_found", `No département ${code}.`);
+  // cachedJson may answer 304 with no body, which the typed 200 response cannot express
+  return cachedJson(c, { namespace: "reference", layer, body: value }) as never;
 });

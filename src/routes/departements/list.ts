@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-env.ts";
+import { cachedJson } from "../../lib/cache/http.ts";
 import { commonErrorResponses } from "../../lib/api/errors.ts";
 import { RegionCodeParam } from "../../lib/api/params.ts";
 import { DepartementSchema, presentDepartement, ZoneParam } from "../../lib/api/reference.ts";
@@ -26,6 +27,11 @@ const route = createRoute({
 
 export const listDepartementsRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const filters = c.req.valid("query");
-  const rows = await c.get("services").databases.read((db) => listDepartements(db, filters));
-  return c.json({ results: rows.map(presentDepartement) }, 200);
+  const { cache, databases } = c.get("services");
+  const { value, layer } = await cache.read("reference", { list: "departements", ...filters }, async () => {
+    const rows = await databases.read((db) => listDepartements(db, filters));
+    return { results: rows.map(presentDepartement) };
+  });
+  // cachedJson may answer 304 with no body, which the typed 200 response cannot express
+  return cachedJson(c, { namespace: "reference", layer, body: value }) as never;
 });

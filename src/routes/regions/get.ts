@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-env.ts";
+import { cachedJson } from "../../lib/cache/http.ts";
 import { commonErrorResponses, notFoundResponse } from "../../lib/api/errors.ts";
 import { RegionCodeParam } from "../../lib/api/params.ts";
 import { presentRegion, RegionSchema } from "../../lib/api/reference.ts";
@@ -24,7 +25,12 @@ const route = createRoute({
 
 export const getRegionRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const { code } = c.req.valid("param");
-  const row = await c.get("services").databases.read((db) => findRegion(db, code));
-  if (!row) throw new ApiError("not_found", `No région ${code}.`);
-  return c.json(presentRegion(row), 200);
+  const { cache, databases } = c.get("services");
+  const { value, layer } = await cache.read("reference", { one: "regions", code }, async () => {
+    const row = await databases.read((db) => findRegion(db, code));
+    return row ? presentRegion(row) : null;
+  });
+  if (!value) throw new ApiError("not_found", `No région ${code}.`);
+  // cachedJson may answer 304 with no body, which the typed 200 response cannot express
+  return cachedJson(c, { namespace: "reference", layer, body: value }) as never;
 });

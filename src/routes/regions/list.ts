@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-env.ts";
+import { cachedJson } from "../../lib/cache/http.ts";
 import { commonErrorResponses } from "../../lib/api/errors.ts";
 import { presentRegion, RegionSchema, ZoneParam } from "../../lib/api/reference.ts";
 import { listRegions } from "../../lib/db/queries/reference.ts";
@@ -24,6 +25,11 @@ const route = createRoute({
 
 export const listRegionsRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const filters = c.req.valid("query");
-  const rows = await c.get("services").databases.read((db) => listRegions(db, filters));
-  return c.json({ results: rows.map(presentRegion) }, 200);
+  const { cache, databases } = c.get("services");
+  const { value, layer } = await cache.read("reference", { list: "regions", ...filters }, async () => {
+    const rows = await databases.read((db) => listRegions(db, filters));
+    return { results: rows.map(presentRegion) };
+  });
+  // cachedJson may answer 304 with no body, which the typed 200 response cannot express
+  return cachedJson(c, { namespace: "reference", layer, body: value }) as never;
 });

@@ -3,6 +3,7 @@ import type { AppEnv } from "../../app-env.ts";
 import { commonErrorResponses, notFoundResponse } from "../../lib/api/errors.ts";
 import { CodeInseeParam, VilleTypeParam } from "../../lib/api/params.ts";
 import { presentVille, VilleSchema } from "../../lib/api/ville.ts";
+import { cachedJson } from "../../lib/cache/http.ts";
 import { findVilleByCode } from "../../lib/db/queries/ville-by-code.ts";
 import { ApiError } from "../../lib/errors.ts";
 
@@ -33,10 +34,15 @@ const route = createRoute({
 export const getVilleRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const { code_insee: codeInsee } = c.req.valid("param");
   const { type } = c.req.valid("query");
-  const row = await c.get("services").databases.read((db) => findVilleByCode(db, codeInsee, type));
-  if (!row) {
+  const { cache, databases } = c.get("services");
+  const { value: ville, layer } = await cache.read("ville", { code: codeInsee, type }, async () => {
+    const row = await databases.read((db) => findVilleByCode(db, codeInsee, type));
+    return row ? presentVille(row) : null;
+  });
+  if (!ville) {
     const what = type ? `${type} ${codeInsee}` : `commune ${codeInsee}`;
     throw new ApiError("not_found", `No ${what}.`);
   }
-  return c.json(presentVille(row), 200);
+  // cachedJson may answer 304 with no body, which the typed 200 response cannot express
+  return cachedJson(c, { namespace: "ville", layer, body: ville }) as never;
 });

@@ -3,6 +3,7 @@ import type { AppEnv } from "../../app-env.ts";
 import { commonErrorResponses } from "../../lib/api/errors.ts";
 import { DepartementCodeParam, integerParam, optionalIntegerParam, RegionCodeParam, VilleTypeParam } from "../../lib/api/params.ts";
 import { presentVille, VilleSchema } from "../../lib/api/ville.ts";
+import { cachedJson } from "../../lib/cache/http.ts";
 import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH, type CursorScope } from "../../lib/cursor.ts";
 import { keyOf, keySchemaFor, LISTING_ORDERS, listVilles, type ListingPageRequest } from "../../lib/db/queries/listing.ts";
 
@@ -56,7 +57,7 @@ function pageLink(requestUrl: string, cursor: string): string {
 
 export const listVillesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const query = c.req.valid("query");
-  const { config, databases } = c.get("services");
+  const { config, databases, cache } = c.get("services");
   const filters = { departement: query.departement, region: query.region, type: query.type, populationMin: query.population_min };
   const scope: CursorScope = { secret: config.CURSOR_SECRET, order: query.order, filters };
 
@@ -64,10 +65,18 @@ export const listVillesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c
   if (query.cursor !== undefined) {
     request.from = await decodeCursor(query.cursor, { ...scope, keySchema: keySchemaFor(query.order) });
   }
-  const page = await databases.read((db) => listVilles(db, request));
+  const { value: page, layer } = await cache.read("villes", { ...filters, order: query.order, limit: query.limit, cursor: query.cursor }, async () => {
+    const rows = await databases.read((db) => listVilles(db, request));
+    const first = rows.rows[0];
+    const last = rows.rows.at(-1);
+    return {
+      results: rows.rows.map(presentVille),
+      hasMore: rows.hasMore,
+      firstKey: first ? keyOf(query.order, first) : null,
+      lastKey: last ? keyOf(query.order, last) : null,
+    };
+  });
 
-  const first = page.rows[0];
-  const last = page.rows.at(-1);
   const readingBackwards = request.from?.direction === "previous";
   // Beyond the rows read there are more when hasMore says so; behind them there are
   // always more once a cursor was followed, since it was issued by a neighbouring page.
@@ -76,12 +85,14 @@ export const listVillesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c
   const link = async (direction: "next" | "previous", key: ReturnType<typeof keyOf>) =>
     pageLink(c.req.url, await encodeCursor({ direction, key }, scope));
 
-  return c.json(
-    {
-      results: page.rows.map(presentVille),
-      next: hasNext && last ? await link("next", keyOf(query.order, last)) : null,
-      previous: hasPrevious && first ? await link("previous", keyOf(query.order, first)) : null,
+  return cachedJson(c, {
+    namespace: "villes",
+    layer,
+    body: {
+      results: page.results,
+      next: hasNext && page.lastKey ? await link("next", page.lastKey) : null,
+      previous: hasPrevious && page.firstKey ? await link("previous", page.firstKey) : null,
     },
-    200,
-  );
+    // cachedJson may answer 304 with no body, which the typed 200 response cannot express
+  }) as never;
 });
