@@ -3,6 +3,7 @@ import type { AppEnv } from "./app-env.ts";
 import { validationHook } from "./lib/validation.ts";
 import { notFound, onError } from "./middleware/error-handler.ts";
 import { publicApiCors } from "./middleware/cors.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { services } from "./middleware/services.ts";
 import { docsRoutes } from "./routes/docs/index.ts";
@@ -16,6 +17,8 @@ import { listRegionsRoute } from "./routes/regions/list.ts";
 import { getVilleRoute } from "./routes/villes/get.ts";
 import { listVillesRoute } from "./routes/villes/list.ts";
 
+const publicRateLimit = rateLimit("public");
+
 /** The table of contents: middleware in the order requests meet it, then the routes. */
 export function buildApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -28,6 +31,8 @@ export function buildApp() {
   app.route("/", openApiDocument(app));
   app.route("/", docsRoutes);
   app.use("*", services);
+  app.use("/v1/admin/*", rateLimit("admin"));
+  app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/admin") ? next() : publicRateLimit(c, next)));
 
   app.route("/", healthRoute);
   // villes: autocomplete

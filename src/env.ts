@@ -27,6 +27,7 @@ export const EnvSchema = z.object({
   ADMIN_TOKEN: commaSeparatedList,
   CURSOR_SECRET: optionalString,
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  ADMIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   ENVIRONMENT: z.enum(["development", "test", "production"]).default("production"),
 });
 

@@ -35,6 +35,11 @@ export default async function setup(project: TestProject) {
     ENVIRONMENT: "test",
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     CURSOR_SECRET: TEST_CURSOR_SECRET,
+    // The suite sends thousands of requests from one address; rate-limit tests set their own limit.
+    RATE_LIMIT_PER_MINUTE: "1000000",
+    ADMIN_RATE_LIMIT_PER_MINUTE: "1000000",
+    ...(process.env.MEILISEARCH_HOST ? { MEILISEARCH_HOST: process.env.MEILISEARCH_HOST } : {}),
+    ...(process.env.MEILISEARCH_API_KEY ? { MEILISEARCH_API_KEY: process.env.MEILISEARCH_API_KEY } : {}),
   });
   project.provide("redisPort", stack.redisPort);
   return async () => {

@@ -1,0 +1,67 @@
+import { Redis } from "@upstash/redis/cloudflare";
+import { describe, expect, it } from "vitest";
+import { CloudflareStore } from "../src/lib/cache/cloudflare-store.ts";
+import { bumpGeneration, currentGeneration } from "../src/lib/cache/generation.ts";
+import { cacheKey } from "../src/lib/cache/request-cache.ts";
+import { autocompleteKeyParts } from "../src/lib/villes/autocomplete-service.ts";
+import { callWorker, testEnv } from "./helpers/worker.ts";
+
+const redis = () => new Redis({ url: testEnv.UPSTASH_REDIS_REST_URL!, token: testEnv.UPSTASH_REDIS_REST_TOKEN!, enableTelemetry: false });
+const layerOf = (response: Response) => response.headers.get("Server-Timing")?.match(/cache;desc="([^"]+)"/)?.[1];
+
+describe("autocomplete through the cache layers", () => {
+  it("answers a repeat from L1, from L2 once L1 is cleared (backfilling L1), and misses after a generation bump", async () => {
+    const path = "/v1/villes/autocomplete?q=rennes&limit=13";
+    expect(layerOf(await callWorker(path))).toBe("miss");
+    expect(layerOf(await callWorker(path))).toBe("l1-hit");
+
+    const generation = await currentGeneration(redis(), "autocomplete");
+    const key = cacheKey("autocomplete", generation, autocompleteKeyParts({ q: "rennes", limit: 13 }));
+    await new CloudflareStore().remove("autocomplete", key);
+    expect(layerOf(await callWorker(path))).toBe("l2-hit");
+    expect(layerOf(await callWorker(path))).toBe("l1-hit");
+
+    await bumpGeneration(redis(), ["autocomplete"]);
+    expect(layerOf(await callWorker(path))).toBe("miss");
+  });
+
+  it("shares one entry between spellings of the same query", async () => {
+    expect(layerOf(await callWorker("/v1/villes/autocomplete?q=Besan%C3%A7on&limit=11"))).toBe("miss");
+    const other = await callWorker("/v1/villes/autocomplete?q=%20besancon%20&limit=11");
+    expect(layerOf(other)).toBe("l1-hit");
+    expect(((await other.json()) as { query: { q: string } }).query.q).toBe("besancon");
+  });
+
+  it("sends Cache-Control with stale-while-revalidate and a strong ETag, and answers If-None-Match with 304", async () => {
+    const first = await callWorker("/v1/villes/autocomplete?q=lille&limit=12");
+    expect(first.headers.get("Cache-Control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    const etag = first.headers.get("ETag")!;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    const revalidated = await callWorker("/v1/villes/autocomplete?q=lille&limit=12", { headers: { "If-None-Match": etag } });
+    expect(revalidated.status).toBe(304);
+    expect(await revalidated.text()).toBe("");
+    expect(revalidated.headers.get("ETag")).toBe(etag);
+    const changed = await callWorker("/v1/villes/autocomplete?q=lille&limit=12", { headers: { "If-None-Match": '"other"' } });
+    expect(changed.status).toBe(200);
+    expect(first.headers.get("Vary")).toBeNull();
+  });
+
+  it("never reads or fills a shared cache for a request with Authorization", async () => {
+    const path = "/v1/villes/autocomplete?q=dijon&limit=14";
+    const withCredentials = await callWorker(path, { headers: { Authorization: "Bearer anything" } });
+    expect(layerOf(withCredentials)).toBe("bypass");
+    expect(withCredentials.headers.get("Cache-Control")).toBe("private, no-store");
+    // nothing was stored by the bypassed request
+    expect(layerOf(await callWorker(path))).toBe("miss");
+    expect(layerOf(await callWorker(path, { headers: { Authorization: "Bearer anything" } }))).toBe("bypass");
+  });
+
+  it("caches the other read routes too", async () => {
+    for (const path of ["/v1/villes/44109", "/v1/departements", "/v1/regions/52", "/v1/villes?departement=2A&limit=5"]) {
+      await callWorker(path);
+      const again = await callWorker(path);
+      expect(layerOf(again), path).toBe("l1-hit");
+      expect(again.headers.get("Cache-Control"), path).toMatch(/^public, max-age=\d+, stale-while-revalidate=\d+$/);
+    }
+  });
+});
