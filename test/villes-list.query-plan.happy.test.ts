@@ -40,8 +40,9 @@ async function realKeys(): Promise<Record<ListingOrder, KeysetKey>> {
   return { nom: [row!.nom, row!.id], "-population": [row!.population, row!.id], "-created_at": [row!.created_at, row!.id] };
 }
 
-// -created_at has no (departement_code, created_at) index: the planner either sorts the
-// département's rows or walks the created_at index filtering on the département.
+// -created_at with a département: every seeded row shares one created_at, so for a cursor
+// page the planner may prefer walking the created_at index filtered on the département
+// to the (departement_code, created_at, id) index; either stays bounded by the LIMIT.
 const CASES: Array<{ order: ListingOrder; departement?: string; index: RegExp }> = [
   { order: "nom", index: /^villes_nom_id_idx$/ },
   { order: "-population", index: /^villes_population_id_idx$/ },

@@ -93,6 +93,8 @@ export const villes = pgTable(
     index("villes_departement_population_id_idx").on(t.departementCode, t.population.desc(), t.id.desc()),
     index("villes_region_nom_id_idx").on(t.regionCode, t.nom, t.id),
     index("villes_region_population_id_idx").on(t.regionCode, t.population.desc(), t.id.desc()),
+    index("villes_departement_created_at_id_idx").on(t.departementCode, t.createdAt.desc(), t.id.desc()),
+    index("villes_region_created_at_id_idx").on(t.regionCode, t.createdAt.desc(), t.id.desc()),
     index("villes_nom_normalise_prefix_idx").on(t.nomNormalise.op("text_pattern_ops")),
     check("villes_type_check", sql`${t.type} in ('commune-actuelle','commune-deleguee','commune-associee','arrondissement-municipal')`),
     check("villes_population_check", sql`${t.population} >= 0`),

@@ -1,0 +1,2 @@
+CREATE INDEX "villes_departement_created_at_id_idx" ON "villes" USING btree ("departement_code","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "villes_region_created_at_id_idx" ON "villes" USING btree ("region_code","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);
