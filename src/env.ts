@@ -28,6 +28,8 @@ export const EnvSchema = z.object({
   CURSOR_SECRET: optionalString,
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   ADMIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** "off" skips the Cache API tier: the bench uses it to measure L2 hits alone. */
+  CACHE_L1: z.enum(["on", "off"]).default("on"),
   ENVIRONMENT: z.enum(["development", "test", "production"]).default("production"),
 });
 

@@ -32,10 +32,12 @@ export interface RequestCacheOptions {
   background: (work: Promise<unknown>) => void;
   /** Requests carrying credentials are never served from or written to a shared cache. */
   bypass: boolean;
+  /** False skips the Cache API tier (CACHE_L1=off), to measure L2 alone. */
+  l1?: boolean;
 }
 
 export function createRequestCache(options: RequestCacheOptions): RequestCache {
-  const tiers: Store[] = [new CloudflareStore()];
+  const tiers: Store[] = options.l1 === false ? [] : [new CloudflareStore()];
   if (options.redis) tiers.push(new RedisStore(options.redis));
   const tiered = new TieredCache(tiers, options.background, options.logger);
   const keyFor = async (namespace: CacheNamespace, parts: KeyParts) =>

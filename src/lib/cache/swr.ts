@@ -55,7 +55,7 @@ export class TieredCache {
         continue;
       }
       if (index > 0) this.background(this.writeTiers(namespace, key, entry, index));
-      return { value: entry.value, layer: index === 0 ? "l1-hit" : "l2-hit" };
+      return { value: entry.value, layer: tier.name === "l1" ? "l1-hit" : "l2-hit" };
     }
     if (stale) {
       this.background(this.refresh(namespace, key, loader).catch((error) => this.logger.log("warn", "background refresh failed", { namespace, ...describeError(error) })));
@@ -99,8 +99,8 @@ export class TieredCache {
   /** Writes `entry` to the tiers before `untilTier`; L1 gets its shorter freshness. */
   private async writeTiers<T>(namespace: CacheNamespace, key: string, entry: Entry<T>, untilTier: number): Promise<void> {
     const policy = policyFor(namespace);
-    const writes = this.tiers.slice(0, untilTier).map((tier, index) => {
-      const freshUntil = index === 0 ? Math.min(entry.freshUntil, Date.now() + policy.l1FreshMs) : entry.freshUntil;
+    const writes = this.tiers.slice(0, untilTier).map((tier) => {
+      const freshUntil = tier.name === "l1" ? Math.min(entry.freshUntil, Date.now() + policy.l1FreshMs) : entry.freshUntil;
       return tier.set(namespace, key, { ...entry, freshUntil });
     });
     for (const result of await Promise.all(writes)) {
