@@ -16,6 +16,8 @@ export interface StackOptions {
   ports: { primary: number; replica: number; neonProxy: number; upstash: number };
   /** Variables from the caller's environment that override the embedded defaults. */
   overrides: NodeJS.ProcessEnv;
+  /** False runs without the embedded replica (the bench loads millions of rows once). Default true. */
+  replica?: boolean;
   log?: (line: string) => void;
 }
 
@@ -74,7 +76,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       log(`postgres primary on ${primary.port}`);
     }
     await runMigrations(primaryUrl);
-    if (!env.DATABASE_URL && replicaUrls.length === 0) {
+    if (!env.DATABASE_URL && replicaUrls.length === 0 && options.replica !== false) {
       const replica = await startPostgres({ name: "replica", dataDir: join(options.dataDir, "pg-replica"), port: options.ports.replica });
       stops.push(replica.stop);
       await runMigrations(replica.url);

@@ -103,9 +103,8 @@ export class TieredCache {
       const freshUntil = tier.name === "l1" ? Math.min(entry.freshUntil, Date.now() + policy.l1FreshMs) : entry.freshUntil;
       return tier.set(namespace, key, { ...entry, freshUntil });
     });
-    for (const result of await Promise.all(writes)) {
-      if (!result.ok) this.logger.log("warn", "cache write failed", describeError(result.error));
-    }
+    const results = await Promise.all(writes);
+    results.forEach((result, index) => this.reportTierHealth(this.tiers[index]!.name, result.ok ? undefined : result.error));
   }
 }
 

@@ -1,0 +1,103 @@
+import type pg from "pg";
+import { normalizeName } from "../../src/lib/normalize.ts";
+import { defaultScopeSearchSql, FUZZY_MIN_SIMILARITY, fuzzySearchSql } from "../../src/lib/search/postgres-sql.ts";
+import { FUZZY_TIMEOUT_MS } from "../../src/lib/search/postgres.ts";
+import { normalizeQuery } from "../../src/lib/search/query.ts";
+import { DEFAULT_TYPE_SCOPE } from "../../src/lib/search/types.ts";
+import { measure, percentiles, speedup, type Percentiles } from "./measure.ts";
+import { sqlOf } from "./sql-of.ts";
+
+export const FIXED_PREFIXES = ["s", "sa", "saint", "saint-", "la", "le", "ville"];
+
+/** A deterministic sample of prefixes of real names, of every length from 1 to 12. */
+export function samplePrefixes(names: readonly string[], count: number, seed = 7): string[] {
+  let state = seed;
+  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const prefixes: string[] = [];
+  while (prefixes.length < count) {
+    const normalized = normalizeName(names[Math.floor(random() * names.length)]!);
+    const length = 1 + Math.floor(random() * Math.min(12, normalized.length));
+    const prefix = normalized.slice(0, length).trim();
+    if (prefix) prefixes.push(prefix);
+  }
+  return prefixes;
+}
+
+/** The seed's approach: every match sorted by population (uses the prefix B-tree, then sorts them all). */
+const naiveSql = (prefix: string) => ({
+  text: `select id, nom, population from villes where nom_normalise like $1 and type = any($2) order by population desc limit 10`,
+  values: [`${prefix}%`, DEFAULT_TYPE_SCOPE],
+});
+
+export interface AutocompleteFigures {
+  fixed: Array<{ q: string; naive: Percentiles; bounded: Percentiles; speedup: number }>;
+  sampled: { naive: Percentiles; bounded: Percentiles };
+  byPrefixLength: Array<{ length: number; naiveP50: number; boundedP50: number; naiveMax: number; boundedMax: number }>;
+}
+
+export async function benchAutocomplete(client: pg.Client, sampled: readonly string[], iterations: number): Promise<AutocompleteFigures> {
+  const fixed = [];
+  for (const q of FIXED_PREFIXES) {
+    const normalized = normalizeQuery(q);
+    const bounded = await measure(() => client.query(sqlOf(defaultScopeSearchSql(normalized, 10, DEFAULT_TYPE_SCOPE))), { iterations });
+    const naive = await measure(() => client.query(naiveSql(normalized)), { iterations: Math.max(3, Math.floor(iterations / 5)) });
+    fixed.push({ q, naive, bounded, speedup: speedup(naive, bounded) });
+  }
+  const samples = { naive: [] as number[], bounded: [] as number[] };
+  const byLength = new Map<number, { naive: number[]; bounded: number[] }>();
+  for (const prefix of sampled) {
+    const timing = async (query: { text: string; values: unknown[] }) => {
+      const started = performance.now();
+      await client.query(query);
+      return performance.now() - started;
+    };
+    const bounded = await timing(sqlOf(defaultScopeSearchSql(prefix, 10, DEFAULT_TYPE_SCOPE)));
+    const naive = await timing(naiveSql(prefix));
+    samples.bounded.push(bounded);
+    samples.naive.push(naive);
+    const bucket = byLength.get(prefix.length) ?? { naive: [], bounded: [] };
+    bucket.naive.push(naive);
+    bucket.bounded.push(bounded);
+    byLength.set(prefix.length, bucket);
+  }
+  const byPrefixLength = [...byLength.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([length, bucket]) => {
+      const naive = percentiles(bucket.naive);
+      const bounded = percentiles(bucket.bounded);
+      return { length, naiveP50: naive.p50, boundedP50: bounded.p50, naiveMax: naive.max, boundedMax: bounded.max };
+    });
+  return { fixed, sampled: { naive: percentiles(samples.naive), bounded: percentiles(samples.bounded) }, byPrefixLength };
+}
+
+/** One deletion or swap in a real name of 6+ letters: "marseile", "sant etienne". */
+export function typoQueries(names: readonly string[], count: number): string[] {
+  const long = names.map(normalizeName).filter((name) => name.length >= 6);
+  return Array.from({ length: count }, (_, index) => {
+    const name = long[(index * 7919) % long.length]!;
+    const at = 1 + (index % (name.length - 2));
+    return index % 2 ? name.slice(0, at) + name.slice(at + 1) : name.slice(0, at) + name[at + 1] + name[at] + name.slice(at + 2);
+  });
+}
+
+/** The typo fallback exactly as the engine runs it: its own deadline and threshold, in one transaction. */
+export async function benchTypos(client: pg.Client, queries: readonly string[]): Promise<{ fuzzy: Percentiles; timedOut: number; empty: number }> {
+  const samples: number[] = [];
+  let timedOut = 0;
+  let empty = 0;
+  for (const query of queries) {
+    const started = performance.now();
+    await client.query("begin");
+    await client.query(`set local statement_timeout = ${FUZZY_TIMEOUT_MS}`);
+    await client.query(`set local pg_trgm.similarity_threshold = ${FUZZY_MIN_SIMILARITY}`);
+    try {
+      const result = await client.query(sqlOf(fuzzySearchSql(query, 10, {}, DEFAULT_TYPE_SCOPE)));
+      if (result.rowCount === 0) empty++;
+    } catch {
+      timedOut++;
+    }
+    await client.query("rollback");
+    samples.push(performance.now() - started);
+  }
+  return { fuzzy: percentiles(samples), timedOut, empty };
+}

@@ -1,0 +1,72 @@
+import autocannon from "autocannon";
+import { measure, percentiles, type Percentiles } from "./measure.ts";
+import type { WorkerRuntime } from "./runtime.ts";
+
+export interface LoadFigures {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** A fixed-concurrency, fixed-duration run against loopback only. */
+export async function load(url: string, requests: Array<{ path: string; headers?: Record<string, string> }>, options: { connections: number; seconds: number }): Promise<LoadFigures> {
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    duration: options.seconds,
+    requests: requests.map((request) => ({ method: "GET", path: request.path, headers: request.headers })),
+  });
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+/** A credentialed request bypasses every cache layer: each one runs the search engine. */
+const BYPASS = { Authorization: "Bearer bench-bypass" };
+
+export interface LayerFigures {
+  runtime: WorkerRuntime["name"];
+  ceiling: LoadFigures;
+  l1Hit: LoadFigures;
+  miss: LoadFigures;
+  l2Hit?: LoadFigures;
+  fractionOfCeiling: Record<string, number>;
+}
+
+export async function benchLayers(runtime: WorkerRuntime, prefixes: readonly string[], options: { connections: number; seconds: number }): Promise<LayerFigures> {
+  const hit = "/v1/villes/autocomplete?q=saint&limit=10";
+  await fetch(`${runtime.url}${hit}`);
+  const ceiling = await load(runtime.url, [{ path: "/ping" }], options);
+  const l1Hit = await load(runtime.url, [{ path: hit }], options);
+  const miss = await load(runtime.url, prefixes.map((q) => ({ path: `/v1/villes/autocomplete?q=${encodeURIComponent(q)}`, headers: BYPASS })), options);
+  const fraction = (figures: LoadFigures) => Math.round((figures.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000;
+  return { runtime: runtime.name, ceiling, l1Hit, miss, fractionOfCeiling: { l1Hit: fraction(l1Hit), miss: fraction(miss) } };
+}
+
+/** With CACHE_L1=off every repeat is answered from Redis: the L2 hit on its own. */
+export async function benchL2(runtime: WorkerRuntime, ceiling: LoadFigures, options: { connections: number; seconds: number }) {
+  const hit = "/v1/villes/autocomplete?q=saint&limit=10";
+  await fetch(`${runtime.url}${hit}`);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const layer = await fetch(`${runtime.url}${hit}`).then((response) => response.headers.get("Server-Timing"));
+  const l2Hit = await load(runtime.url, [{ path: hit }], options);
+  return { l2Hit, serverTiming: layer, fraction: Math.round((l2Hit.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000 };
+}
+
+/** Sequential latency of the engine through HTTP (cache bypassed), for each sampled prefix. */
+export async function httpEngineLatency(runtime: WorkerRuntime, prefixes: readonly string[]): Promise<Percentiles> {
+  const samples: number[] = [];
+  await measure(async (index) => {
+    const started = performance.now();
+    const response = await fetch(`${runtime.url}/v1/villes/autocomplete?q=${encodeURIComponent(prefixes[index % prefixes.length]!)}`, { headers: BYPASS });
+    await response.arrayBuffer();
+    samples.push(performance.now() - started);
+  }, { iterations: prefixes.length, warmup: 0 });
+  return percentiles(samples);
+}

@@ -1,0 +1,46 @@
+import { spawn } from "node:child_process";
+import type pg from "pg";
+import { log } from "./measure.ts";
+import { trackPeakRss } from "./memory.ts";
+
+export interface ImportFigures {
+  rows: number;
+  generate: { ms: number; rowsPerSecond: number };
+  cli: { ms: number; rowsPerSecond: number; peakRssMb: number; exitCode: number };
+  /** Durations the job recorded for each server-side step (upload+upsert, prefix rebuild, views…). */
+  jobTimings: Record<string, number>;
+  jobCounts: { received: number; upserted: number; rejected: number };
+  vacuumMs: number;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; ms: number; peakRssMb: number }> {
+  const started = performance.now();
+  const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit"], env });
+  const rss = trackPeakRss(child.pid!, 250);
+  return new Promise((resolve) => {
+    child.once("exit", (code) => resolve({ code: code ?? 1, ms: performance.now() - started, peakRssMb: rss.stop() }));
+  });
+}
+
+/** The generator, then the import CLI against the running Worker's admin routes, timed step by step. */
+export async function generateAndImport(client: pg.Client, options: { rows: number; file: string; url: string; token: string }): Promise<ImportFigures> {
+  log(`generating ${options.rows} rows into ${options.file}`);
+  const generated = await run("tsx", ["scripts/generate.ts", "--rows", String(options.rows), "--out", options.file]);
+  if (generated.code !== 0) throw new Error("the generator failed");
+  log(`importing through ${options.url}`);
+  const imported = await run("tsx", ["scripts/import.ts", options.file, "--url", options.url, "--token", options.token, "--concurrency", "2"], { ...process.env, CI: "true" });
+  const { rows: [job] } = await client.query(
+    "select rows_received, rows_upserted, rows_rejected, timings from imports order by created_at desc limit 1",
+  );
+  const vacuumStarted = performance.now();
+  await client.query("vacuum (analyze) villes, ville_search_terms");
+  const perSecond = (ms: number) => Math.round(options.rows / (ms / 1000));
+  return {
+    rows: options.rows,
+    generate: { ms: Math.round(generated.ms), rowsPerSecond: perSecond(generated.ms) },
+    cli: { ms: Math.round(imported.ms), rowsPerSecond: perSecond(imported.ms), peakRssMb: imported.peakRssMb, exitCode: imported.code },
+    jobTimings: job?.timings ?? {},
+    jobCounts: { received: job?.rows_received ?? 0, upserted: job?.rows_upserted ?? 0, rejected: job?.rows_rejected ?? 0 },
+    vacuumMs: Math.round(performance.now() - vacuumStarted),
+  };
+}

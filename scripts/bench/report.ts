@@ -1,0 +1,79 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Percentiles } from "./measure.ts";
+import { lineChartSvg } from "./svg.ts";
+
+/** Everything one run measured; sections are absent when --only skipped them. */
+export interface BenchResults {
+  meta: Record<string, unknown>;
+  import?: import("./import-run.ts").ImportFigures;
+  pagination?: import("./pagination.ts").PaginationFigures;
+  stats?: import("./stats.ts").StatsFigures;
+  autocomplete?: import("./autocomplete.ts").AutocompleteFigures & { httpSampled?: Percentiles };
+  typo?: { fuzzy: Percentiles; timedOut: number; empty: number };
+  http?: Array<import("./http.ts").LayerFigures & { l2?: { l2Hit: import("./http.ts").LoadFigures; fraction: number; serverTiming: string | null } }>;
+  partitioning?: import("./partitioning.ts").PartitioningFigures;
+  memory?: { stackPeakRssMb: number; importCliPeakRssMb?: number };
+}
+
+const ms = (value: number | undefined) => (value === undefined ? "—" : value < 1 ? `${value.toFixed(3)} ms` : `${value.toFixed(1)} ms`);
+
+function table(results: BenchResults): string[] {
+  const lines = ["| measure | seed claim | baseline measured here | lieux measured here | ratio |", "|---|---|---|---|---|"];
+  const p = results.pagination?.page10k;
+  if (p) lines.push(`| page 10,000 (\`/v1/villes\`, 50 per page) | 5–10 s OFFSET → 10–50 ms cursor | OFFSET p50 ${ms(p.offset.p50)} | keyset p50 ${ms(p.keyset.p50)}, p99 ${ms(p.keyset.p99)} | ${p.speedup}× |`);
+  const s = results.stats;
+  if (s) lines.push(`| stats | 2–5 s COUNT → 1–5 ms MV | live aggregates p50 ${ms(s.live.p50)} | view p50 ${ms(s.view.p50)} | ${s.speedup}× |`);
+  const saint = results.autocomplete?.fixed.find((entry) => entry.q === "saint");
+  const sampled = results.autocomplete?.sampled;
+  if (saint && sampled) {
+    lines.push(`| autocomplete "saint", by population | 50–500 ms → 5–20 ms | \`LIKE 'saint%' ORDER BY population\` p50 ${ms(saint.naive.p50)} | bounded p50 ${ms(saint.bounded.p50)}, p99 ${ms(saint.bounded.p99)} | ${saint.speedup}× |`);
+    lines.push(`| autocomplete, ${sampled.bounded.n} sampled prefixes | — | naive p99 ${ms(sampled.naive.p99)}, max ${ms(sampled.naive.max)} | bounded p99 ${ms(sampled.bounded.p99)}, max ${ms(sampled.bounded.max)} | ${Math.round((sampled.naive.p99 / Math.max(sampled.bounded.p99, 0.001)) * 10) / 10}× at p99 |`);
+  }
+  const t = results.typo;
+  if (t) lines.push(`| fuzzy typo fallback | — | — | p50 ${ms(t.fuzzy.p50)}, p99 ${ms(t.fuzzy.p99)}, max ${ms(t.fuzzy.max)} (${t.timedOut} hit the 50 ms deadline) | — |`);
+  const i = results.import;
+  if (i) lines.push(`| import ${i.rows.toLocaleString("en")} rows end to end (CLI → routes → Postgres) | — | — | ${i.cli.rowsPerSecond.toLocaleString("en")} rows/s (${(i.cli.ms / 1000).toFixed(1)} s) | — |`);
+  for (const h of results.http ?? []) {
+    lines.push(`| HTTP ${h.runtime}, 10 connections: ceiling (/ping) | 10k–50k req/s (fleet) | — | ${h.ceiling.requestsPerSecond} req/s | 1.0 |`);
+    lines.push(`| HTTP ${h.runtime}: L1 hit | — | — | ${h.l1Hit.requestsPerSecond} req/s, p99 ${h.l1Hit.p99Ms} ms | ${h.fractionOfCeiling.l1Hit} of ceiling |`);
+    if (h.l2) lines.push(`| HTTP ${h.runtime}: L2 hit (CACHE_L1=off) | — | — | ${h.l2.l2Hit.requestsPerSecond} req/s, p99 ${h.l2.l2Hit.p99Ms} ms | ${h.l2.fraction} of ceiling |`);
+    lines.push(`| HTTP ${h.runtime}: miss (engine on every request) | — | — | ${h.miss.requestsPerSecond} req/s, p50 ${h.miss.p50Ms} ms, p99 ${h.miss.p99Ms} ms | ${h.fractionOfCeiling.miss} of ceiling |`);
+  }
+  return lines;
+}
+
+/** Writes `<date>-<rows>.json` and `.md`, the SVG charts, and refreshes bench/README.md's latest table. */
+export function writeReport(results: BenchResults, directory: string, rows: number): string[] {
+  const stamp = new Date().toISOString().slice(0, 10);
+  const base = join(directory, `${stamp}-${rows}`);
+  const markdown = [`# lieux bench, ${rows.toLocaleString("en")} rows, ${stamp}`, "", ...table(results), ""];
+  if (results.partitioning) markdown.push(`Partitioning by région: listing ${results.partitioning.listing.partitionedSpeedup}×, autocomplete ${results.partitioning.autocomplete.partitionedSpeedup}× (partitioned vs composite index). Verdict: ${results.partitioning.verdict}.`, "");
+  if (results.memory) markdown.push(`Peak RSS: dev stack ${results.memory.stackPeakRssMb} MB; import CLI ${results.memory.importCliPeakRssMb ?? "—"} MB.`, "");
+  writeFileSync(`${base}.json`, JSON.stringify(results, null, 2));
+  writeFileSync(`${base}.md`, markdown.join("\n"));
+  const written = [`${base}.json`, `${base}.md`];
+  if (results.pagination) {
+    const svg = lineChartSvg("Listing latency by page number", "page (50 rows each)", "p50 latency", [
+      { name: "OFFSET", color: "#c0392b", points: results.pagination.byPage.map((entry) => [entry.page, entry.offset.p50]) },
+      { name: "keyset cursor", color: "#1b6ac9", points: results.pagination.byPage.map((entry) => [entry.page, entry.keyset.p50]) },
+    ], { logX: true });
+    writeFileSync(`${base}-pagination.svg`, svg);
+    written.push(`${base}-pagination.svg`);
+  }
+  if (results.autocomplete) {
+    const svg = lineChartSvg("Autocomplete latency by prefix length", "prefix length", "max latency", [
+      { name: "naive LIKE + sort", color: "#c0392b", points: results.autocomplete.byPrefixLength.map((entry) => [entry.length, entry.naiveMax]) },
+      { name: "bounded (heavy prefixes)", color: "#1b6ac9", points: results.autocomplete.byPrefixLength.map((entry) => [entry.length, entry.boundedMax]) },
+    ]);
+    writeFileSync(`${base}-autocomplete.svg`, svg);
+    written.push(`${base}-autocomplete.svg`);
+  }
+  const readme = join(directory, "..", "README.md");
+  const marker = `<!-- latest:${rows} -->`;
+  const section = `${marker}\n### ${rows.toLocaleString("en")} rows (${stamp})\n\n${markdown.slice(2).join("\n")}\n${marker}`;
+  const current = existsSync(readme) ? readFileSync(readme, "utf8") : "# Benchmarks\n";
+  const pattern = new RegExp(`${marker}[\\s\\S]*?${marker}`);
+  writeFileSync(readme, pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`);
+  return written;
+}
