@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { UPSERT_VILLES_SQL, upsertVillesParams } from "../src/lib/db/upsert-villes.ts";
+import { STATS_VIEWS } from "../src/lib/db/stats-tables.ts";
 import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../src/lib/search/heavy-prefixes.ts";
 import { loadReferenceData } from "./data/communes.ts";
 
@@ -67,7 +68,7 @@ export async function seed(databaseUrl: string, log: (line: string) => void = co
       log(`seed: villes ${Math.min(offset + BATCH_SIZE, data.villes.length)}/${data.villes.length}`);
     }
     await client.query("commit");
-    await client.query("refresh materialized view ville_stats");
+    for (const view of STATS_VIEWS) await client.query(`refresh materialized view ${view}`);
     await client.query(VACUUM_AFTER_BULK_LOAD);
     await rebuildHeavyPrefixes(client, log);
     log(`seed: ${result.regions} régions, ${result.departements} départements, ${result.villes} villes in ${Date.now() - started} ms`);

@@ -6,6 +6,7 @@ import { startNeonProxy } from "./neon-proxy.ts";
 import { startPostgres } from "./postgres.ts";
 import { startRedisServer } from "./redis-server.ts";
 import { followPrimary, waitForReplicaCatchUp } from "./replica.ts";
+import { STATS_VIEWS } from "../src/lib/db/stats-tables.ts";
 import { seed, VACUUM_AFTER_BULK_LOAD } from "./seed.ts";
 import { startUpstashBridge } from "./upstash-bridge.ts";
 
@@ -45,7 +46,7 @@ async function refreshReplica(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query("refresh materialized view ville_stats");
+    for (const view of STATS_VIEWS) await client.query(`refresh materialized view ${view}`);
     await client.query(VACUUM_AFTER_BULK_LOAD);
   } finally {
     await client.end();

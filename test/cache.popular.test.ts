@@ -20,17 +20,17 @@ describe("popular searches", () => {
     for (let i = 0; i < 5; i++) recordPopularQuery(s, query, 0);
     recordPopularQuery(s, { q: "never-counted", limit: 17 }, 0.99);
     await waitOnExecutionContext(ctx);
-    const top = await s.redis!.zrange<string[]>("lieux:popular:autocomplete", 0, 0, { rev: true, withScores: true });
-    expect(JSON.stringify(top)).toContain("poitiers");
+    const member = JSON.stringify({ q: "poitiers", limit: 17 });
+    // other test files count their own queries in the same set, so check this member's own score
+    expect(await s.redis!.zscore("lieux:popular:autocomplete", member)).toBeGreaterThanOrEqual(5);
 
     const warm = services();
-    const result = await warmPopular(warm.services, 50);
+    const result = await warmPopular(warm.services, 1_000);
     await waitOnExecutionContext(warm.ctx);
     expect(result.warmed).toBeGreaterThanOrEqual(1);
     expect(result.failed).toBe(0);
     const response = await callWorker("/v1/villes/autocomplete?q=poitiers&limit=17");
     expect(response.headers.get("Server-Timing")).toMatch(/cache;desc="l[12]-hit"/);
-    const members = await s.redis!.zrange<string[]>("lieux:popular:autocomplete", 0, -1);
-    expect(JSON.stringify(members)).not.toContain("never-counted");
+    expect(await s.redis!.zscore("lieux:popular:autocomplete", JSON.stringify({ q: "never-counted", limit: 17 }))).toBeNull();
   });
 });

@@ -1,26 +1,32 @@
-import type { WorkerEnv } from "../env.ts";
-import { createLogger, describeError } from "../lib/logger.ts";
+import { readConfig, type WorkerEnv } from "../env.ts";
+import { createLogger } from "../lib/logger.ts";
+import type { CronJob } from "./job.ts";
+import { CRON_JOBS } from "./jobs.ts";
+import { runJob, type JobReport } from "./run-job.ts";
 
-export type CronJob = (env: WorkerEnv, ctx: ExecutionContext) => Promise<Record<string, unknown>>;
+/**
+ * Runs, one after the other, every job whose expression is `cron`. An unknown expression
+ * is logged and ignored; a job's failure is recorded and never stops the jobs after it.
+ */
+export async function dispatchCron(cron: string, env: WorkerEnv, ctx: ExecutionContext, jobs: readonly CronJob[] = CRON_JOBS): Promise<JobReport[]> {
+  const logger = createLogger({ cron });
+  const due = jobs.filter((job) => job.cron === cron);
+  if (due.length === 0) {
+    logger.log("warn", "unknown cron expression ignored", { known: [...new Set(jobs.map((job) => job.cron))] });
+    return [];
+  }
+  const parsed = readConfig(env);
+  if (!parsed.ok) {
+    // Nowhere to record it: without a valid config there is no database to write to.
+    for (const job of due) logger.log("error", "cron job finished", { job: job.name, outcome: "failure", durationMs: 0, counts: {}, error: parsed.problems.join("; ") });
+    return due.map((job) => ({ job: job.name, outcome: "failure", durationMs: 0, counts: {}, error: "configuration" }));
+  }
+  const reports: JobReport[] = [];
+  for (const job of due) reports.push(await runJob(job, parsed.config, ctx));
+  return reports;
+}
 
-/** Cron expression (as in wrangler.toml) → the jobs it runs. */
-export const JOBS_BY_CRON: Record<string, Array<{ name: string; run: CronJob }>> = {};
-
-/** One entry point for every Cron Trigger: a failing job is logged and never stops the others. */
+/** The Worker's scheduled() handler. */
 export async function runScheduled(controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-  const logger = createLogger({ cron: controller.cron });
-  const jobs = JOBS_BY_CRON[controller.cron];
-  if (!jobs) {
-    logger.log("warn", "unknown cron expression ignored");
-    return;
-  }
-  for (const job of jobs) {
-    const started = Date.now();
-    try {
-      const counts = await job.run(env, ctx);
-      logger.log("info", "cron job done", { job: job.name, durationMs: Date.now() - started, outcome: "success", ...counts });
-    } catch (error) {
-      logger.log("error", "cron job failed", { job: job.name, durationMs: Date.now() - started, outcome: "failure", ...describeError(error) });
-    }
-  }
+  await dispatchCron(controller.cron, env, ctx);
 }

@@ -42,7 +42,7 @@ export function normalizeName(input: string): string {
   return text.replace(SAINT, "saint").replace(SAINTE, "sainte").replace(ELIDED_ARTICLE, "$1");
 }
 
-/** URL-safe and unique per commune: the SQL twin is `lieux_slug()`. */
+/** URL-safe and unique per commune: the SQL twin is SLUG_SQL in src/lib/db/queries/ville-rows.ts. */
 export function slugify(nom: string, codeInsee: string): string {
   return `${normalizeName(nom).replaceAll(" ", "-")}-${codeInsee.toLowerCase()}`;
 }

@@ -7,7 +7,7 @@ import { createRequestCache, type RequestCache } from "../lib/cache/request-cach
 import { ApiError } from "../lib/errors.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import { createRedis } from "../lib/redis/client.ts";
-import { PostgresSearchEngine } from "../lib/search/postgres.ts";
+import { selectSearchEngine } from "../lib/search/select-engine.ts";
 import type { SearchEngine } from "../lib/search/types.ts";
 
 /** Everything a handler may use, built once per request; handlers never open clients themselves. */
@@ -37,8 +37,8 @@ export function buildServices(
     config,
     databases,
     redis,
-    cache: createRequestCache({ redis, logger, background, bypass: options.bypassCache ?? false }),
-    search: new PostgresSearchEngine(databases),
+    cache: createRequestCache({ redis, logger, background, bypass: options.bypassCache ?? false, l1: config.CACHE_L1 === "on" }),
+    search: selectSearchEngine(config, databases, logger),
     logger,
     background,
   };

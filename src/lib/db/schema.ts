@@ -65,9 +65,6 @@ export const villes = pgTable(
     nomNormalise: text("nom_normalise")
       .notNull()
       .generatedAlwaysAs(sql`lieux_normalize(nom)`),
-    slug: text("slug")
-      .notNull()
-      .generatedAlwaysAs(sql`lieux_slug(nom, code_insee)`),
     codesPostaux: text("codes_postaux").array().notNull().default(sql`'{}'::text[]`),
     codePostalPrincipal: text("code_postal_principal"),
     departementCode: text("departement_code")

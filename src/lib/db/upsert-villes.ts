@@ -1,6 +1,6 @@
 import type { VilleType } from "./schema.ts";
 
-/** A row as imports and the seed write it; the database computes nom_normalise and slug. */
+/** A row as imports and the seed write it; the database computes nom_normalise (and the search terms). */
 export interface VilleWrite {
   codeInsee: string;
   type: VilleType;

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { HttpDb } from "../client.ts";
 import { departements, regions, villes } from "../schema.ts";
 
@@ -7,7 +7,7 @@ export const villeFields = {
   id: villes.id,
   codeInsee: villes.codeInsee,
   nom: villes.nom,
-  slug: villes.slug,
+  slug: sql<string>`replace(${villes.nomNormalise}, ' ', '-') || '-' || lower(${villes.codeInsee})`.as("slug"),
   type: villes.type,
   parentCode: villes.parentCode,
   codesPostaux: villes.codesPostaux,
@@ -50,11 +50,14 @@ export interface VilleRow {
   createdAt: Date | string;
 }
 
+/** URL-safe and unique per commune, derived when read; `slugify()` is its TypeScript twin. */
+const SLUG_SQL = `replace(v.nom_normalise, ' ', '-') || '-' || lower(v.code_insee)`;
+
 /**
  * The same columns as `villeFields`, for hand-written SQL over `villes v`, `departements d`
  * and `regions r`; aliased so rows come back as `VilleRow`. Static text, no input.
  */
-export const VILLE_ROW_SELECT = `v.id::float8 AS "id", v.code_insee AS "codeInsee", v.nom, v.slug, v.type,
+export const VILLE_ROW_SELECT = `v.id::float8 AS "id", v.code_insee AS "codeInsee", v.nom, ${SLUG_SQL} AS slug, v.type,
   v.parent_code AS "parentCode", v.codes_postaux AS "codesPostaux", v.code_postal_principal AS "codePostalPrincipal",
   v.population, v.latitude, v.longitude, v.departement_code AS "departementCode", d.nom AS "departementNom",
   v.region_code AS "regionCode", r.nom AS "regionNom", v.created_at AS "createdAt"`;

@@ -1,0 +1,24 @@
+import { rebuildHeavyPrefixes } from "../lib/search/heavy-prefixes.ts";
+import { readHeavyPrefixWatermark } from "../lib/search/heavy-prefix-watermark.ts";
+import type { CronJob } from "./job.ts";
+import { CRON_SCHEDULE } from "./schedule.ts";
+
+/**
+ * Nightly safety net: imports rebuild the heavy prefixes themselves, so this rebuilds only
+ * when a write reached villes without one (the watermark is behind max(updated_at)).
+ */
+export const rebuildHeavyPrefixesJob: CronJob = {
+  name: "rebuild-heavy-prefixes",
+  cron: CRON_SCHEDULE.rebuildHeavyPrefixes,
+  async run({ services }) {
+    const primary = services.databases.primary;
+    const before = await readHeavyPrefixWatermark(primary);
+    if (!before.behind) return { outcome: "skipped: heavy prefixes up to date", counts: { watermark: before.watermark } };
+    const started = performance.now();
+    const prefixes = await rebuildHeavyPrefixes(primary);
+    return {
+      outcome: "success",
+      counts: { prefixes, rebuildMs: Math.round(performance.now() - started), previousWatermark: before.watermark, latestChange: before.latestChange },
+    };
+  },
+};

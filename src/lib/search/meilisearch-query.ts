@@ -1,0 +1,89 @@
+import type { VilleRow } from "../db/queries/ville-rows.ts";
+import { normalizeName } from "../normalize.ts";
+import { escapeHtml, highlightName } from "./highlight.ts";
+import { DEFAULT_TYPE_SCOPE, type AutocompleteFilters } from "./types.ts";
+
+export const HIGHLIGHT_PRE_TAG = "<mark>";
+export const HIGHLIGHT_POST_TAG = "</mark>";
+
+/**
+ * A filter string literal: double-quoted, with `\` and `"` escaped (Meilisearch ≥ 1.4
+ * unescapes both), so no value can close the quote and widen the expression.
+ */
+export const filterString = (value: string) => `"${value.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
+
+/** Conditions ANDed by Meilisearch's array form; the type scope is always explicit. */
+export function filterExpressions(filters: AutocompleteFilters): string[] {
+  const types = filters.type ? [filters.type] : DEFAULT_TYPE_SCOPE;
+  const expressions = [`type IN [${types.map(filterString).join(", ")}]`];
+  if (filters.departement) expressions.push(`departement_code = ${filterString(filters.departement)}`);
+  if (filters.region) expressions.push(`region_code = ${filterString(filters.region)}`);
+  return expressions;
+}
+
+/** The marked character ranges of `nom`, read by aligning it with Meilisearch's `_formatted` copy. */
+function markedRanges(nom: string, formatted: string): Array<[number, number]> | null {
+  const ranges: Array<[number, number]> = [];
+  let openedAt: number | null = null;
+  let i = 0;
+  let j = 0;
+  while (j < formatted.length) {
+    if (openedAt === null && formatted.startsWith(HIGHLIGHT_PRE_TAG, j)) {
+      openedAt = i;
+      j += HIGHLIGHT_PRE_TAG.length;
+    } else if (openedAt !== null && formatted.startsWith(HIGHLIGHT_POST_TAG, j)) {
+      if (i > openedAt) ranges.push([openedAt, i]);
+      openedAt = null;
+      j += HIGHLIGHT_POST_TAG.length;
+    } else if (formatted[j] === nom[i]) {
+      i += 1;
+      j += 1;
+    } else {
+      return null;
+    }
+  }
+  return i === nom.length && openedAt === null ? ranges : null;
+}
+
+/**
+ * `nom` as HTML with Meilisearch's marks. Only `nom`'s own characters (escaped) and our
+ * own tags reach the output, so a name containing "<mark>" or "<script>" cannot inject
+ * markup. Marks separated only by punctuation are merged, as the Postgres engine does.
+ * Null when `_formatted` has no mark or does not align with `nom`.
+ */
+export function htmlFromFormatted(nom: string, formatted: string | undefined): string | null {
+  if (typeof formatted !== "string") return null;
+  const ranges = markedRanges(nom, formatted);
+  if (!ranges || ranges.length === 0) return null;
+  const merged: Array<[number, number]> = [];
+  for (const range of ranges) {
+    const last = merged.at(-1);
+    if (last && normalizeName(nom.slice(last[1], range[0])) === "") last[1] = range[1];
+    else merged.push([...range]);
+  }
+  let html = "";
+  let cursor = 0;
+  for (const [start, end] of merged) {
+    html += `${escapeHtml(nom.slice(cursor, start))}<mark>${escapeHtml(nom.slice(start, end))}</mark>`;
+    cursor = end;
+  }
+  return html + escapeHtml(nom.slice(cursor));
+}
+
+/** The name's words, with elided articles both glued (lhay) and dropped (hay), as the Postgres terms index them. */
+function nameWords(nom: string): Set<string> {
+  const glued = normalizeName(nom);
+  const dropped = normalizeName(nom.replace(/(^|[^A-Za-z])[LlDd]['’]/g, "$1"));
+  return new Set(`${glued} ${dropped}`.split(" ").filter(Boolean));
+}
+
+/** Whether every query word starts a word of the name or a code: the Postgres engine's "prefix" match. */
+export function isPrefixMatch(ville: VilleRow, words: readonly string[]): boolean {
+  const candidates = [...nameWords(ville.nom), ...ville.codesPostaux, ville.codeInsee.toLowerCase()];
+  return words.every((word) => candidates.some((candidate) => candidate.startsWith(word)));
+}
+
+/** Meilisearch's highlight when it marked the name; the project's own highlighter otherwise (a match on nom_normalise). */
+export function nomHighlight(ville: VilleRow, formattedNom: string | undefined, words: readonly string[]): string {
+  return htmlFromFormatted(ville.nom, formattedNom) ?? highlightName(ville.nom, words);
+}

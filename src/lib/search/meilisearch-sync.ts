@@ -1,0 +1,100 @@
+import type { Meilisearch } from "meilisearch";
+import type { VilleRow } from "../db/queries/ville-rows.ts";
+import { normalizeName } from "../normalize.ts";
+import { VILLES_INDEX } from "./meilisearch-settings.ts";
+import { waitForSuccess } from "./meilisearch-tasks.ts";
+
+/** One ville as Meilisearch stores it: flat, snake_case, filterable fields at the top level. */
+export interface VilleDocument {
+  id: number;
+  code_insee: string;
+  nom: string;
+  nom_normalise: string;
+  slug: string;
+  type: string;
+  parent_code: string | null;
+  codes_postaux: string[];
+  code_postal_principal: string | null;
+  departement_code: string;
+  departement_nom: string;
+  region_code: string;
+  region_nom: string;
+  population: number;
+  /** floor(log10(population + 10)): the decade `lieux_match_score` starts from. */
+  popularity: number;
+  latitude: number | null;
+  longitude: number | null;
+  created_at: string;
+}
+
+export const popularityBucket = (population: number) => Math.floor(Math.log10(Math.max(population, 0) + 10));
+
+export function toVilleDocument(row: VilleRow): VilleDocument {
+  return {
+    id: Number(row.id),
+    code_insee: row.codeInsee,
+    nom: row.nom,
+    nom_normalise: normalizeName(row.nom),
+    slug: row.slug,
+    type: row.type,
+    parent_code: row.parentCode,
+    codes_postaux: row.codesPostaux,
+    code_postal_principal: row.codePostalPrincipal,
+    departement_code: row.departementCode,
+    departement_nom: row.departementNom,
+    region_code: row.regionCode,
+    region_nom: row.regionNom,
+    population: row.population,
+    popularity: popularityBucket(row.population),
+    latitude: row.latitude,
+    longitude: row.longitude,
+    created_at: row.createdAt instanceof Date ? row.createdAt.toISOString() : String(row.createdAt),
+  };
+}
+
+/** The inverse of toVilleDocument for the fields a response needs. */
+export function toVilleRow(document: VilleDocument): VilleRow {
+  return {
+    id: document.id,
+    codeInsee: document.code_insee,
+    nom: document.nom,
+    slug: document.slug,
+    type: document.type,
+    parentCode: document.parent_code ?? null,
+    codesPostaux: document.codes_postaux ?? [],
+    codePostalPrincipal: document.code_postal_principal ?? null,
+    population: document.population,
+    latitude: document.latitude ?? null,
+    longitude: document.longitude ?? null,
+    departementCode: document.departement_code,
+    departementNom: document.departement_nom,
+    regionCode: document.region_code,
+    regionNom: document.region_nom,
+    createdAt: document.created_at,
+  };
+}
+
+export interface SyncVillesOptions {
+  /**
+   * Documents per addition task; each task is awaited before the next is sent.
+   * @default 10_000
+   */
+  batchSize?: number;
+  /** @default "villes" */
+  indexUid?: string;
+}
+
+/**
+ * Adds (or replaces) the villes' documents in batches, waiting for each task, and
+ * throws on the first failed task with its error. Returns the number of documents sent.
+ */
+export async function syncVilles(client: Meilisearch, rows: readonly VilleRow[], options: SyncVillesOptions = {}): Promise<number> {
+  const { batchSize = 10_000, indexUid = VILLES_INDEX } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError("batchSize must be a positive integer");
+  const index = client.index<VilleDocument>(indexUid);
+  for (let start = 0; start < rows.length; start += batchSize) {
+    const documents = rows.slice(start, start + batchSize).map(toVilleDocument);
+    await waitForSuccess(client, index.addDocuments(documents), `adding ${documents.length} villes to ${indexUid}`);
+  }
+  return rows.length;
+}

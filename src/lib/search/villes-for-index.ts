@@ -1,0 +1,41 @@
+import { sql, type SQL } from "drizzle-orm";
+import { VILLE_ROW_JOINS, VILLE_ROW_SELECT, type VilleRow } from "../db/queries/ville-rows.ts";
+
+/** A ville as the search index reads it, with the change time that drives incremental syncs. */
+export interface IndexedVilleRow extends VilleRow {
+  updatedAt: Date | string;
+}
+
+export interface VillesPage {
+  /** Keyset position: only ids above it. */
+  afterId: number;
+  limit: number;
+  /** Only rows changed at or after this instant; absent for a full walk. */
+  since?: Date;
+}
+
+/**
+ * One page of villes in primary-key order, by keyset (never OFFSET, whose cost grows
+ * with the page number). Shared by the Worker (Neon driver) and the reindex script (pg).
+ */
+export function villesForIndexSql({ afterId, limit, since }: VillesPage): SQL {
+  const changed = since ? sql`AND v.updated_at >= ${since.toISOString()}::timestamptz` : sql``;
+  return sql`
+    SELECT ${sql.raw(VILLE_ROW_SELECT)}, v.updated_at AS "updatedAt"
+    FROM villes v ${sql.raw(VILLE_ROW_JOINS)}
+    WHERE v.id > ${afterId} ${changed}
+    ORDER BY v.id
+    LIMIT ${limit}`;
+}
+
+export const countVillesSql = () => sql`SELECT count(*)::float8 AS "count", max(updated_at) AS "maxUpdatedAt" FROM villes`;
+
+/** The latest change among `rows`, as an ISO string, or null for no rows. */
+export function latestChange(rows: readonly IndexedVilleRow[]): string | null {
+  let latest: number | null = null;
+  for (const row of rows) {
+    const time = new Date(row.updatedAt).getTime();
+    if (latest === null || time > latest) latest = time;
+  }
+  return latest === null ? null : new Date(latest).toISOString();
+}

@@ -1,0 +1,169 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { SYNTHETIC_CSV_HEADER, toCsvLine } from "../scripts/lib/synthetic-communes.ts";
+import {
+  admin,
+  commit,
+  countVilles,
+  createJob,
+  csv,
+  getJob,
+  ndjson,
+  putChunkOk,
+  removeSyntheticRows,
+  syntheticRows,
+  type JobBody,
+} from "./helpers/admin.ts";
+import { primaryUrl, sqlOn } from "./helpers/sql.ts";
+
+const LETTER = "C";
+const codes = (rows: Array<{ code_insee: string }>) => rows.map((row) => row.code_insee);
+
+describe("admin imports", () => {
+  afterAll(() => removeSyntheticRows(LETTER));
+
+  it("opens a job once per Idempotency-Key", async () => {
+    const key = `key-${crypto.randomUUID()}`;
+    const open = () =>
+      admin("/imports", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+        body: JSON.stringify({ format: "ndjson", mode: "strict", source: "retry.ndjson" }),
+      });
+    const first = await open();
+    const second = await open();
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const [a, b] = (await Promise.all([first.json(), second.json()])) as [JobBody, JobBody];
+    expect(b.id).toBe(a.id);
+    expect(first.headers.get("Idempotent-Replayed")).toBeNull();
+    expect(second.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(first.headers.get("Location")).toBe(`/v1/admin/imports/${a.id}`);
+    expect(a).toMatchObject({ status: "open", format: "ndjson", mode: "strict", rows_received: 0 });
+  });
+
+  it("upserts good rows and rejects bad ones with their line and reason", async () => {
+    const rows = await syntheticRows(LETTER, 4);
+    const lines = [
+      SYNTHETIC_CSV_HEADER,
+      toCsvLine(rows[0]!),
+      toCsvLine({ ...rows[1]!, departement_code: "00" }),
+      toCsvLine(rows[2]!),
+      toCsvLine({ ...rows[3]!, population: -5 }),
+      `${rows[3]!.code_insee},,commune-actuelle,,44,52,1,,`,
+    ];
+    const job = await createJob();
+    const receipt = await putChunkOk(job.id, 1, `${lines.join("\n")}\n`);
+    expect(receipt).toMatchObject({ rows_received: 5, rows_upserted: 2, rows_rejected: 3 });
+    expect(receipt.errors.map((error) => [error.line, error.reason.split(":")[0]])).toEqual([
+      [3, "departement_code"],
+      [5, "population"],
+      [6, "nom"],
+    ]);
+    expect(await countVilles([rows[0]!.code_insee, rows[2]!.code_insee])).toBe(2);
+    expect(await countVilles([rows[1]!.code_insee, rows[3]!.code_insee])).toBe(0);
+    const stored = await getJob(job.id);
+    expect(stored.errors).toEqual(receipt.errors);
+    expect(stored).toMatchObject({ rows_received: 5, rows_upserted: 2, rows_rejected: 3 });
+  });
+
+  it("reads columns in any order, a BOM, CRLF line ends and quoted fields", async () => {
+    const [row] = await syntheticRows(LETTER, 1, 7, 100);
+    const body =
+      "\ufeffpopulation,region_code,departement_code,nom,codes_postaux,type,code_insee\r\n" +
+      `1234,${row!.region_code},${row!.departement_code},"Saint-Test, ""quoted""",${row!.codes_postaux.join("|")},,${row!.code_insee}\r\n`;
+    const job = await createJob();
+    expect(await putChunkOk(job.id, 1, body)).toMatchObject({ rows_upserted: 1, rows_rejected: 0 });
+    const [stored] = await sqlOn(primaryUrl()).query("select nom, type, population from villes where code_insee = $1", [row!.code_insee]);
+    expect(stored).toEqual({ nom: 'Saint-Test, "quoted"', type: "commune-actuelle", population: 1234 });
+  });
+
+  it("numbers lines from where each record starts, across quoted line breaks and blank lines", async () => {
+    const rows = await syntheticRows(LETTER, 3, 42, 150);
+    const body = [SYNTHETIC_CSV_HEADER, toCsvLine({ ...rows[0]!, nom: "Deux\nlignes" }), "", toCsvLine({ ...rows[1]!, population: -1 }), toCsvLine(rows[2]!)].join("\n");
+    const receipt = await putChunkOk((await createJob()).id, 1, `${body}\n`);
+    expect(receipt).toMatchObject({ rows_received: 3, rows_upserted: 1, rows_rejected: 2 });
+    expect(receipt.errors.map((error) => [error.line, error.reason.split(":")[0]])).toEqual([
+      [2, "nom"],
+      [5, "population"],
+    ]);
+  });
+
+  it("reads NDJSON with CRLF line ends and blank lines", async () => {
+    const rows = await syntheticRows(LETTER, 2, 42, 160);
+    const body = `${JSON.stringify(rows[0])}\r\n\r\n${JSON.stringify({ ...rows[1], codes_postaux: "44000" })}\r\n`;
+    const receipt = await putChunkOk((await createJob({ format: "ndjson" })).id, 1, body, "application/x-ndjson");
+    expect(receipt).toMatchObject({ rows_received: 2, rows_upserted: 1, rows_rejected: 1 });
+    expect(receipt.errors[0]).toMatchObject({ line: 3, reason: expect.stringContaining("codes_postaux") });
+  });
+
+  it("imports NDJSON, codes_postaux as an array", async () => {
+    const rows = await syntheticRows(LETTER, 50, 42, 200);
+    const job = await createJob({ format: "ndjson" });
+    const receipt = await putChunkOk(job.id, 1, ndjson(rows), "application/x-ndjson");
+    expect(receipt).toMatchObject({ rows_received: 50, rows_upserted: 50, rows_rejected: 0 });
+    expect(await countVilles(codes(rows))).toBe(50);
+  });
+
+  it("counts a chunk sent twice once, and commits idempotently", async () => {
+    const rows = await syntheticRows(LETTER, 120, 42, 300);
+    const job = await createJob();
+    const first = await putChunkOk(job.id, 1, csv(rows.slice(0, 100)));
+    const again = await putChunkOk(job.id, 1, csv(rows.slice(0, 100)));
+    expect(again.sha256).toBe(first.sha256);
+    await putChunkOk(job.id, 2, csv(rows.slice(100)));
+    await putChunkOk(job.id, 2, csv(rows.slice(100)));
+    const stored = await getJob(job.id);
+    expect(stored).toMatchObject({ rows_received: 120, rows_upserted: 120, rows_rejected: 0 });
+    expect(stored.chunks?.map((chunk) => [chunk.n, chunk.status, chunk.rows_upserted])).toEqual([
+      [1, "done", 100],
+      [2, "done", 20],
+    ]);
+
+    const committed = await commit(job.id);
+    expect(committed.status).toBe(200);
+    const done = (await committed.json()) as JobBody;
+    expect(done).toMatchObject({ status: "done", rows_upserted: 120 });
+    for (const step of ["search_sync_ms", "heavy_prefixes_ms", "stats_views_ms", "trigram_pending_list_ms", "replica_stats_ms", "cache_generation_ms", "commit_total_ms"]) {
+      expect(done.timings[step], step).toBeGreaterThanOrEqual(0);
+    }
+    const second = await commit(job.id);
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual(done);
+    expect(await countVilles(codes(rows))).toBe(120);
+  });
+
+  it("stages a strict job's rows and writes them only at commit", async () => {
+    const rows = await syntheticRows(LETTER, 300, 42, 500);
+    const job = await createJob({ mode: "strict" });
+    expect(await putChunkOk(job.id, 1, csv(rows.slice(0, 200)))).toMatchObject({ rows_staged: 200, rows_upserted: 0 });
+    // a re-send replaces the chunk's staged rows rather than adding to them
+    await putChunkOk(job.id, 1, csv(rows.slice(0, 200)));
+    await putChunkOk(job.id, 2, csv(rows.slice(200)));
+    expect(await countVilles(codes(rows))).toBe(0);
+    expect(await getJob(job.id)).toMatchObject({ rows_staged: 300, rows_upserted: 0, status: "open" });
+
+    const committed = await commit(job.id);
+    expect(committed.status, await committed.clone().text()).toBe(200);
+    expect(await committed.json()).toMatchObject({ status: "done", rows_upserted: 300 });
+    expect(await countVilles(codes(rows))).toBe(300);
+    const [staged] = await sqlOn(primaryUrl()).query("select count(*)::int as n from import_staging where job_id = $1", [job.id]);
+    expect(staged).toEqual({ n: 0 });
+  });
+
+  it("lists jobs newest first through an opaque cursor", async () => {
+    const created = [await createJob({ source: "page-a" }), await createJob({ source: "page-b" }), await createJob({ source: "page-c" })];
+    const seen: string[] = [];
+    let url: string | null = "/imports?limit=2";
+    for (let page = 0; url && page < 500 && seen.length < 10_000; page++) {
+      const response = await admin(url.replace(/^.*\/v1\/admin/, ""));
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { results: JobBody[]; next: string | null };
+      expect(body.results.length).toBeLessThanOrEqual(2);
+      seen.push(...body.results.map((job) => job.id));
+      url = body.next;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    const positions = created.map((job) => seen.indexOf(job.id));
+    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => b - a));
+  });
+});

@@ -1,0 +1,107 @@
+import { expect } from "vitest";
+import { createSyntheticRows, SYNTHETIC_CSV_HEADER, syntheticCodeInsee, toCsvLine, toNdjsonLine, type RealCommune, type SyntheticRow } from "../../scripts/lib/synthetic-communes.ts";
+import { STATS_VIEWS } from "../../src/lib/db/stats-tables.ts";
+import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../../src/lib/search/heavy-prefixes.ts";
+import { primaryUrl, replicaUrl, sqlOn } from "./sql.ts";
+import { callWorker, testEnv } from "./worker.ts";
+
+export const adminToken = () => testEnv.ADMIN_TOKEN!.split(",")[0]!.trim();
+export const authorization = (token = adminToken()) => ({ Authorization: `Bearer ${token}` });
+
+export interface JobBody {
+  id: string;
+  status: string;
+  mode: string;
+  format: string;
+  rows_received: number;
+  rows_upserted: number;
+  rows_staged: number;
+  rows_rejected: number;
+  errors: Array<{ chunk: number; line: number; reason: string }>;
+  timings: Record<string, number>;
+  failure: string | null;
+  chunks?: Array<{ n: number; status: string; rows_received: number; rows_upserted: number; rows_staged: number; rows_rejected: number; last_line: number; batches: number; sha256: string | null }>;
+}
+
+export interface ErrorResponseBody {
+  error: { code: string; message: string; details?: any; requestId: string };
+}
+
+export async function admin(path: string, init: RequestInit = {}, envOverrides: Record<string, string | undefined> = {}): Promise<Response> {
+  return callWorker(`/v1/admin${path}`, { ...init, headers: { ...authorization(), ...(init.headers as Record<string, string>) } }, envOverrides);
+}
+
+export async function createJob(options: { format?: "csv" | "ndjson"; mode?: "lenient" | "strict"; source?: string } = {}): Promise<JobBody> {
+  const response = await admin("/imports", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ format: "csv", ...options }) });
+  expect(response.status, await response.clone().text()).toBe(201);
+  return (await response.json()) as JobBody;
+}
+
+export function putChunk(jobId: string, n: number, body: BodyInit, contentType = "text/csv", query = ""): Promise<Response> {
+  return admin(`/imports/${jobId}/chunks/${n}${query}`, { method: "PUT", headers: { "Content-Type": contentType }, body });
+}
+
+export async function putChunkOk(jobId: string, n: number, body: BodyInit, contentType = "text/csv", query = "") {
+  const response = await putChunk(jobId, n, body, contentType, query);
+  expect(response.status, await response.clone().text()).toBe(200);
+  return (await response.json()) as { rows_received: number; rows_upserted: number; rows_staged: number; rows_rejected: number; errors: JobBody["errors"]; sha256: string };
+}
+
+export const commit = (jobId: string) => admin(`/imports/${jobId}/commit`, { method: "POST" });
+
+export async function getJob(jobId: string): Promise<JobBody> {
+  const response = await admin(`/imports/${jobId}`);
+  expect(response.status, await response.clone().text()).toBe(200);
+  return (await response.json()) as JobBody;
+}
+
+/** Each test file draws its synthetic codes from its own letter, so files running side by side never share rows. */
+export const codeSpace = (letter: string) => (letter.charCodeAt(0) - 65) * 36 ** 4;
+
+export const csv = (rows: SyntheticRow[], header = SYNTHETIC_CSV_HEADER) => `${header}\n${rows.map(toCsvLine).join("\n")}\n`;
+export const ndjson = (rows: SyntheticRow[]) => `${rows.map(toNdjsonLine).join("\n")}\n`;
+
+let realCommunes: Promise<RealCommune[]> | undefined;
+
+/** The seeded communes actuelles, read back from the database: the generator's input inside workerd. */
+export function loadRealCommunes(): Promise<RealCommune[]> {
+  return (realCommunes ??= sqlOn(primaryUrl())
+    .query(
+      `select nom, departement_code as "departementCode", region_code as "regionCode", codes_postaux as "codesPostaux", population
+       from villes where type = 'commune-actuelle' and code_insee ~ '^[0-9]' order by code_insee, type`,
+    )
+    .then((rows) => rows as RealCommune[]));
+}
+
+export async function syntheticRows(letter: string, count: number, seed = 42, start = 0): Promise<SyntheticRow[]> {
+  const rowAt = createSyntheticRows(await loadRealCommunes(), seed);
+  return Array.from({ length: count }, (_, index) => rowAt(codeSpace(letter) + start + index));
+}
+
+export const countVilles = async (codes: string[]) =>
+  Number((await sqlOn(primaryUrl()).query("select count(*)::int as n from villes where code_insee = any($1)", [codes]))[0]!.n);
+
+export const countLetter = async (letter: string) =>
+  Number((await sqlOn(primaryUrl()).query("select count(*)::int as n from villes where code_insee like $1", [`${letter}%`]))[0]!.n);
+
+/** Leaves the shared database as the seed made it: the letter's rows gone, derived tables rebuilt. */
+export async function removeSyntheticRows(letter: string): Promise<void> {
+  const primary = sqlOn(primaryUrl());
+  const { length } = await primary.query("delete from villes where code_insee like $1 returning id", [`${letter}%`]);
+  if (length === 0) return;
+  // Another file's commit may be rebuilding at the same moment: the later rebuild then collides and is retried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await primary.query("select lieux_rebuild_heavy_prefixes($1, $2)", [HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K]);
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+  for (const view of STATS_VIEWS) {
+    await primary.query(`refresh materialized view concurrently ${view}`);
+    await sqlOn(replicaUrl()).query(`refresh materialized view concurrently ${view}`).catch(() => undefined);
+  }
+}
+
+export { syntheticCodeInsee };

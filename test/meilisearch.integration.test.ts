@@ -1,0 +1,86 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { meilisearchClient, MeilisearchSearchEngine } from "../src/lib/search/meilisearch.ts";
+import { reindexVilles } from "../src/lib/search/meilisearch-reindex.ts";
+import { VILLES_SETTINGS } from "../src/lib/search/meilisearch-settings.ts";
+import { villesForIndexSql, type IndexedVilleRow } from "../src/lib/search/villes-for-index.ts";
+import { servicesWith } from "./helpers/meilisearch.ts";
+import { callWorker, testEnv } from "./helpers/worker.ts";
+
+/**
+ * The adapter against a real server: `docker run -p 7700:7700 getmeili/meilisearch` and
+ * `MEILISEARCH_HOST=http://127.0.0.1:7700 npm test` (docs/meilisearch.md). It rebuilds
+ * that server's `villes` index from the test database, so use a throwaway server.
+ */
+const connection = () => ({ host: testEnv.MEILISEARCH_HOST!, apiKey: testEnv.MEILISEARCH_API_KEY || undefined });
+const engine = () => new MeilisearchSearchEngine(meilisearchClient(connection()), { timeoutMs: 2_000 });
+const names = async (q: string, filters = {}, limit = 10) => (await engine().autocomplete({ q, limit, filters })).hits.map((hit) => hit.ville);
+
+async function reindexFromPostgres() {
+  const primary = servicesWith({}).databases.primary;
+  return reindexVilles(meilisearchClient(connection()), async (afterId, limit) => {
+    return (await primary.execute(villesForIndexSql({ afterId, limit }))).rows as unknown as IndexedVilleRow[];
+  });
+}
+
+describe.skipIf(!testEnv.MEILISEARCH_HOST)("Meilisearch adapter against the real server at MEILISEARCH_HOST", () => {
+  beforeAll(async () => {
+    await reindexFromPostgres();
+  }, 600_000);
+
+  it("has every setting applied", async () => {
+    const settings = await meilisearchClient(connection()).index("villes").getSettings();
+    expect(settings.searchableAttributes).toEqual(VILLES_SETTINGS.searchableAttributes);
+    expect(settings.rankingRules).toEqual(VILLES_SETTINGS.rankingRules);
+    expect(new Set(settings.filterableAttributes as string[])).toEqual(new Set(VILLES_SETTINGS.filterableAttributes));
+    expect(new Set(settings.sortableAttributes)).toEqual(new Set(VILLES_SETTINGS.sortableAttributes));
+    expect(new Set(settings.displayedAttributes)).toEqual(new Set(VILLES_SETTINGS.displayedAttributes));
+    expect(settings.synonyms).toEqual(VILLES_SETTINGS.synonyms);
+    expect(settings.typoTolerance?.minWordSizeForTypos).toEqual({ oneTypo: 4, twoTypos: 8 });
+    expect(settings.pagination).toEqual({ maxTotalHits: 100 });
+  });
+
+  it("puts the large city the user is still typing before a tiny exact match", async () => {
+    const nant = (await names("nant")).map((ville) => ville.nom);
+    expect(nant[0]).toBe("Nantes");
+    expect(nant).toContain("Nant");
+  });
+
+  it("tolerates typos from four letters, and says the match is fuzzy", async () => {
+    const result = await engine().autocomplete({ q: "marseile", limit: 5, filters: {} });
+    expect(result.hits[0]?.ville.nom).toBe("Marseille");
+    expect(result.match).toBe("fuzzy");
+  });
+
+  it("expands the st/ste synonyms in the index itself", async () => {
+    const raw = await meilisearchClient(connection()).index("villes").search("st etienne", { limit: 5 });
+    expect(raw.hits.map((hit) => hit.nom)).toContain("Saint-Étienne");
+    expect((await names("st etienne"))[0]?.nom).toBe("Saint-Étienne");
+  });
+
+  it("filters by département, région and type, with the default type scope otherwise", async () => {
+    const corse = await names("saint", { departement: "2A" });
+    expect(corse.length).toBeGreaterThan(0);
+    expect(corse.every((ville) => ville.departementCode === "2A")).toBe(true);
+    expect((await names("saint", { region: "52" })).every((ville) => ville.regionCode === "52")).toBe(true);
+    const delegated = await names("a", { type: "commune-deleguee" });
+    expect(delegated.length).toBeGreaterThan(0);
+    expect(delegated.every((ville) => ville.type === "commune-deleguee")).toBe(true);
+    const byDefault = await names("marseille", {}, 20);
+    expect(new Set(byDefault.map((ville) => ville.type))).toEqual(new Set(["commune-actuelle", "arrondissement-municipal"]));
+  });
+
+  it("serves the route with highlights and X-Search-Backend: meilisearch", async () => {
+    const response = await callWorker("/v1/villes/autocomplete?q=nant", { headers: { Authorization: "Bearer bypass-shared-cache" } });
+    expect(response.headers.get("X-Search-Backend")).toBe("meilisearch");
+    const body = (await response.json()) as { results: Array<{ nom: string; nom_highlight: string }> };
+    expect(body.results[0]).toMatchObject({ nom: "Nantes", nom_highlight: "<mark>Nant</mark>es" });
+  });
+
+  it("swaps a rebuilt index in and leaves no build index behind", async () => {
+    const result = await reindexFromPostgres();
+    const client = meilisearchClient(connection());
+    const { results } = await client.getIndexes({ limit: 1000 });
+    expect(results.map((index) => index.uid)).not.toContain(result.buildIndex);
+    expect((await client.index("villes").getStats()).numberOfDocuments).toBe(result.documents);
+  }, 600_000);
+});
