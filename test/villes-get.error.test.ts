@@ -14,6 +14,8 @@ async function expectNotFound(path: string): Promise<void> {
 describe("GET /v1/villes/{code_insee} errors", () => {
   it("answers 404 for a well-formed code that does not exist", async () => {
     await expectNotFound("/v1/villes/99999");
+    // the synthetic code space imports use (a letter, then four base-36 characters)
+    await expectNotFound("/v1/villes/Z0ZZZ");
   });
 
   it("answers 404 when the code exists but not with the requested type", async () => {

@@ -19,7 +19,8 @@ export const VilleTypeParam = z.enum(VILLE_TYPES).openapi({ description: "Commun
 export const CodeInseeParam = z
   .string()
   .transform((value) => value.trim().toUpperCase())
-  .pipe(z.string().regex(/^(?:\d{5}|2[AB]\d{3})$/, "must be a five-character INSEE code such as 44109 or 2A004"))
+  // Real codes start with a digit (2A/2B for Corsica); imported synthetic ones with a letter (A0000).
+  .pipe(z.string().regex(/^(?:\d{5}|2[AB]\d{3}|[A-Z][0-9A-Z]{4})$/, "must be a five-character INSEE code such as 44109 or 2A004"))
   .openapi({ param: { name: "code_insee", in: "path" }, example: "44109" });
 
 function boundedInteger(min: number, max: number) {

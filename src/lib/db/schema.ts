@@ -90,6 +90,8 @@ export const villes = pgTable(
     index("villes_departement_population_id_idx").on(t.departementCode, t.population.desc(), t.id.desc()),
     index("villes_region_nom_id_idx").on(t.regionCode, t.nom, t.id),
     index("villes_region_population_id_idx").on(t.regionCode, t.population.desc(), t.id.desc()),
+    // Search sync and reconcile read "changed since" by keyset on (updated_at, id).
+    index("villes_updated_at_id_idx").on(t.updatedAt, t.id),
     index("villes_departement_created_at_id_idx").on(t.departementCode, t.createdAt.desc(), t.id.desc()),
     index("villes_region_created_at_id_idx").on(t.regionCode, t.createdAt.desc(), t.id.desc()),
     index("villes_nom_normalise_prefix_idx").on(t.nomNormalise.op("text_pattern_ops")),
@@ -111,6 +113,9 @@ export const imports = pgTable(
     rowsUpserted: integer("rows_upserted").notNull().default(0),
     rowsRejected: integer("rows_rejected").notNull().default(0),
     // The first N rejected rows with their line numbers and reasons.
+    rowsStaged: integer("rows_staged").notNull().default(0),
+    failure: text("failure"),
+    startedAt: timestamp("started_at", { withTimezone: true }),
     errors: jsonb("errors").$type<Array<{ chunk: number; line: number; reason: string }>>().notNull().default([]),
     timings: jsonb("timings").$type<Record<string, number>>().notNull().default({}),
     committedAt: timestamp("committed_at", { withTimezone: true }),
