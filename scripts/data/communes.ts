@@ -9,25 +9,15 @@
  * communes are searchable and every ville still has a valid département.
  */
 import { createRequire } from "node:module";
+import type { VilleWrite } from "../../src/lib/db/upsert-villes.ts";
 import { normalizeName } from "../../src/lib/normalize.ts";
 
 export type Zone = "metro" | "drom" | "com";
 export interface RegionRow { code: string; nom: string; zone: Zone }
 export interface DepartementRow { code: string; nom: string; regionCode: string; zone: Zone }
 export type VilleType = "commune-actuelle" | "commune-deleguee" | "commune-associee" | "arrondissement-municipal";
-export interface VilleSeedRow {
-  codeInsee: string;
-  type: VilleType;
-  nom: string;
-  parentCode: string | null;
-  codesPostaux: string[];
-  codePostalPrincipal: string | null;
-  departementCode: string;
-  regionCode: string;
-  population: number;
-  latitude: number | null;
-  longitude: number | null;
-}
+/** The seed writes exactly what imports write. */
+export type VilleSeedRow = VilleWrite;
 export interface ReferenceData { regions: RegionRow[]; departements: DepartementRow[]; villes: VilleSeedRow[] }
 /** Where the postal codes of each row came from, counted for the seed report. */
 export type PostalCodeSource = "etalab" | "codes-postaux-own-code" | "codes-postaux-libelle" | "parent-single-code" | "none";

@@ -42,11 +42,7 @@ function glue(article: Token, word: Token): Token {
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
 
-/**
- * Wraps the part of `nom` each query word matched (the start of a word) in <mark>,
- * escaping everything else. Marks separated only by punctuation are merged, so
- * "saint e" on Saint-Étienne gives <mark>Saint-É</mark>tienne.
- */
+/** Wraps the part of `nom` each query word matched (the start of a word) in <mark>, escaping everything else. */
 export function highlightName(nom: string, queryWords: readonly string[]): string {
   const tokens = tokenize(nom);
   const used = new Set<number>();
@@ -64,12 +60,21 @@ export function highlightName(nom: string, queryWords: readonly string[]): strin
       break;
     }
   }
-  ranges.sort((a, b) => a[0] - b[0]);
+  return renderMarkedRanges(nom, ranges);
+}
+
+/**
+ * `nom` HTML-escaped with each [start, end) range in <mark>. Ranges separated only by
+ * punctuation are merged, so "saint e" on Saint-Étienne gives <mark>Saint-É</mark>tienne.
+ * Both engines render highlights here.
+ */
+export function renderMarkedRanges(nom: string, ranges: ReadonlyArray<readonly [number, number]>): string {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
   const merged: Array<[number, number]> = [];
-  for (const range of ranges) {
+  for (const range of sorted) {
     const last = merged.at(-1);
     if (last && normalizeName(nom.slice(last[1], range[0])) === "") last[1] = Math.max(last[1], range[1]);
-    else merged.push([...range]);
+    else merged.push([range[0], range[1]]);
   }
   let html = "";
   let cursor = 0;

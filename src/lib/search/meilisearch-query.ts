@@ -1,6 +1,6 @@
 import type { VilleRow } from "../db/queries/ville-rows.ts";
 import { normalizeName } from "../normalize.ts";
-import { escapeHtml, highlightName } from "./highlight.ts";
+import { highlightName, renderMarkedRanges } from "./highlight.ts";
 import { DEFAULT_TYPE_SCOPE, type AutocompleteFilters } from "./types.ts";
 
 export const HIGHLIGHT_PRE_TAG = "<mark>";
@@ -55,19 +55,7 @@ export function htmlFromFormatted(nom: string, formatted: string | undefined): s
   if (typeof formatted !== "string") return null;
   const ranges = markedRanges(nom, formatted);
   if (!ranges || ranges.length === 0) return null;
-  const merged: Array<[number, number]> = [];
-  for (const range of ranges) {
-    const last = merged.at(-1);
-    if (last && normalizeName(nom.slice(last[1], range[0])) === "") last[1] = range[1];
-    else merged.push([...range]);
-  }
-  let html = "";
-  let cursor = 0;
-  for (const [start, end] of merged) {
-    html += `${escapeHtml(nom.slice(cursor, start))}<mark>${escapeHtml(nom.slice(start, end))}</mark>`;
-    cursor = end;
-  }
-  return html + escapeHtml(nom.slice(cursor));
+  return renderMarkedRanges(nom, ranges);
 }
 
 /** The name's words, with elided articles both glued (lhay) and dropped (hay), as the Postgres terms index them. */
