@@ -35,7 +35,7 @@ export function buildApp() {
   app.notFound(notFound);
 
   // No I/O at all: the bench measures the runtime's own ceiling on this route.
-  app.get("/ping", (c) => c.text("ok"));
+  app.get("/ping", (c) => c.text("ok", 200, { "X-Content-Type-Options": "nosniff" }));
   app.use("*", requestId);
   app.use("/v1/*", publicApiCors);
   // The document describes every route below; it needs no services.

@@ -81,6 +81,6 @@ try {
   for (const runtime of runtimes.reverse()) await runtime.stop().catch(() => undefined);
   await client.end();
   await stack.stop();
-  rmSync(workDir, { recursive: true, force: true });
+  if (!process.env.BENCH_KEEP) rmSync(workDir, { recursive: true, force: true });
 }
 process.exit(0);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
 import { findFreePort } from "../redis-server.ts";
@@ -25,8 +25,10 @@ export async function startWranglerDev(vars: Record<string, string>, workDir: st
   const port = await findFreePort();
   const envFile = join(workDir, `bench-${port}.env`);
   writeFileSync(envFile, Object.entries(vars).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join("\n") + "\n");
+  const logFile = openSync(join(workDir, `wrangler-${port}.log`), "a");
   const child: ChildProcess = spawn("wrangler", ["dev", "--port", String(port), "--ip", "127.0.0.1", "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "warn"], {
-    stdio: ["ignore", "ignore", "inherit"],
+    // The Worker's own log lines, kept for a run that needs explaining.
+    stdio: ["ignore", logFile, logFile],
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
     detached: true,
   });

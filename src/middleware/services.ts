@@ -6,7 +6,7 @@ import { createDatabases, type Databases } from "../lib/db/client.ts";
 import { createRequestCache, type RequestCache } from "../lib/cache/request-cache.ts";
 import { ApiError } from "../lib/errors.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
-import { createRedis } from "../lib/redis/client.ts";
+import { BACKGROUND_REDIS_TIMEOUT_MS, createRedis } from "../lib/redis/client.ts";
 import { selectSearchEngine } from "../lib/search/select-engine.ts";
 import type { SearchEngine } from "../lib/search/types.ts";
 
@@ -37,7 +37,7 @@ export function buildServices(
     config,
     databases,
     redis,
-    cache: createRequestCache({ redis, logger, background, bypass: options.bypassCache ?? false, l1: config.CACHE_L1 === "on" }),
+    cache: createRequestCache({ redis, backgroundRedis: createRedis(config, BACKGROUND_REDIS_TIMEOUT_MS), logger, background, bypass: options.bypassCache ?? false, l1: config.CACHE_L1 === "on" }),
     search: selectSearchEngine(config, databases, logger),
     logger,
     background,

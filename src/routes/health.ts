@@ -14,7 +14,7 @@ const CheckSchema = z
   .object({
     status: z.enum(["up", "down", "not_configured"]),
     latencyMs: z.number().optional(),
-    error: z.string().optional(),
+    error: z.enum(["timeout", "unreachable"]).optional(),
     circuit: z
       .enum(["closed", "open", "half_open"])
       .optional()
@@ -83,6 +83,10 @@ export const healthRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) =>
     readJobHealth(CRON_JOBS, () => readCronRuns(databases.primary), HEALTH_TIMEOUT_MS),
   ]);
   const checks = { primary, replica, redis: redisCheck, meilisearch };
+  for (const [name, check] of Object.entries(checks)) {
+    if (check.detail) c.get("services").logger.log("warn", "health check failed", { dependency: name, error: check.detail });
+    delete check.detail;
+  }
   const anyDown = Object.values(checks).some((check) => check.status === "down");
   const anyStale = Object.values(jobs ?? {}).some((job) => job.stale);
   const status = primary.status === "down" ? "down" : anyDown || anyStale ? "degraded" : "ok";

@@ -12,7 +12,8 @@ export function recordPopularQuery(services: Services, input: AutocompleteInput,
   const redis = services.redis;
   if (!redis || random >= POPULAR_SAMPLE_RATE) return;
   const member = JSON.stringify({ q: input.q.trim().toLowerCase(), limit: input.limit, departement: input.departement, region: input.region, type: input.type });
-  services.background(redis.zincrby(POPULAR_KEY, 1, member));
+  // A lost sample only makes the ranking slightly less exact: no log line per failure.
+  services.background(redis.zincrby(POPULAR_KEY, 1, member).catch(() => undefined));
 }
 
 /**

@@ -9,7 +9,11 @@ import { settle, type Entry, type Store } from "./store.ts";
 export class RedisStore implements Store {
   readonly name = "l2";
 
-  constructor(private readonly redis: Redis) {}
+  /** `writer` defaults to `redis`; give it a client with a longer deadline for background fills. */
+  constructor(
+    private readonly redis: Redis,
+    private readonly writer: Redis = redis,
+  ) {}
 
   private redisKey(namespace: string, key: string) {
     return `lieux:cache:${namespace}:${key}`;
@@ -21,13 +25,13 @@ export class RedisStore implements Store {
 
   set<T>(namespace: string, key: string, entry: Entry<T>) {
     return settle(async () => {
-      await this.redis.set(this.redisKey(namespace, key), entry, { pxat: entry.staleUntil });
+      await this.writer.set(this.redisKey(namespace, key), entry, { pxat: entry.staleUntil });
     });
   }
 
   remove(namespace: string, key: string) {
     return settle(async () => {
-      await this.redis.del(this.redisKey(namespace, key));
+      await this.writer.del(this.redisKey(namespace, key));
     });
   }
 }

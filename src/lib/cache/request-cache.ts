@@ -28,6 +28,8 @@ export interface RequestCache {
 
 export interface RequestCacheOptions {
   redis: Redis | null;
+  /** The same Redis with a longer deadline, for the fills that run after the response. */
+  backgroundRedis?: Redis | null;
   logger: Logger;
   background: (work: Promise<unknown>) => void;
   /** Requests carrying credentials are never served from or written to a shared cache. */
@@ -38,7 +40,7 @@ export interface RequestCacheOptions {
 
 export function createRequestCache(options: RequestCacheOptions): RequestCache {
   const tiers: Store[] = options.l1 === false ? [] : [new CloudflareStore()];
-  if (options.redis) tiers.push(new RedisStore(options.redis));
+  if (options.redis) tiers.push(new RedisStore(options.redis, options.backgroundRedis ?? options.redis));
   const tiered = new TieredCache(tiers, options.background, options.logger);
   const keyFor = async (namespace: CacheNamespace, parts: KeyParts) =>
     cacheKey(namespace, await currentGeneration(options.redis, namespace), parts);

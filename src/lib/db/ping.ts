@@ -3,7 +3,10 @@ import { neon } from "@neondatabase/serverless";
 export interface DependencyCheck {
   status: "up" | "down" | "not_configured";
   latencyMs?: number;
-  error?: string;
+  /** A category, never the raw message: /health is public and raw errors name internal hosts. */
+  error?: "timeout" | "unreachable";
+  /** The raw message, for the log line only; the route strips it from the response. */
+  detail?: string;
 }
 
 /** Times one trivial round trip; the deadline keeps /health fast when a server hangs. */
@@ -20,7 +23,8 @@ export async function timeCheck(run: (signal: AbortSignal) => Promise<unknown>, 
     return {
       status: "down",
       latencyMs: Math.round((performance.now() - started) * 100) / 100,
-      error: error instanceof Error ? error.message.slice(0, 200) : String(error).slice(0, 200),
+      error: signal.aborted ? "timeout" : "unreachable",
+      detail: error instanceof Error ? error.message.slice(0, 200) : String(error).slice(0, 200),
     };
   }
 }

@@ -6,13 +6,19 @@ import type { AppConfig } from "../../env.ts";
  * accelerator here, so a slow or dead Redis must cost one short timeout, not a
  * stalled request.
  */
-export function createRedis(config: AppConfig): Redis | null {
+/**
+ * Writes made after the response (cache fills in waitUntil) delay nobody, so they get a
+ * longer deadline than reads: under load a healthy write of a few KB can exceed 50 ms.
+ */
+export const BACKGROUND_REDIS_TIMEOUT_MS = 500;
+
+export function createRedis(config: AppConfig, timeoutMs = config.REDIS_TIMEOUT_MS): Redis | null {
   if (!config.UPSTASH_REDIS_REST_URL || !config.UPSTASH_REDIS_REST_TOKEN) return null;
   return new Redis({
     url: config.UPSTASH_REDIS_REST_URL,
     token: config.UPSTASH_REDIS_REST_TOKEN,
     retry: false,
-    signal: () => AbortSignal.timeout(config.REDIS_TIMEOUT_MS),
+    signal: () => AbortSignal.timeout(timeoutMs),
     enableTelemetry: false,
     // Auto-pipelining leaves a second, unobserved rejection behind when the HTTP call fails.
     enableAutoPipelining: false,
