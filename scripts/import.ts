@@ -63,17 +63,29 @@ async function openJob(): Promise<ImportJobBody> {
   return api.createJob({ format, mode: values.strict ? "strict" : "lenient", source: basename(file!) }, `cli-${randomUUID()}`);
 }
 
-/** A commit answered 409 may be one still running from an earlier attempt: follow it. */
+/** The server lets a new commit take over a "committing" job after 5 minutes without progress. */
+const COMMIT_TAKEOVER_MS = 5.5 * 60_000;
+const COMMIT_GIVE_UP_MS = 60 * 60_000;
+
+/**
+ * A commit answered 409 may be one still running from an earlier attempt: follow it, and
+ * if it stops making progress (its Worker died), commit again so the server takes over.
+ */
 async function commitJob(id: string): Promise<ImportJobBody> {
-  try {
-    return await api.commit(id);
-  } catch (error) {
-    if (!(error instanceof AdminApiError) || error.status !== 409) throw error;
-    for (;;) {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await api.commit(id);
+    } catch (error) {
+      if (!(error instanceof AdminApiError) || error.status !== 409) throw error;
+    }
+    const followingSince = Date.now();
+    while (Date.now() - followingSince < COMMIT_TAKEOVER_MS) {
       const job = await api.getJob(id);
       if (job.status !== "committing") return job;
       await sleep(2_000);
     }
+    if (Date.now() - started > COMMIT_GIVE_UP_MS) throw new Error(`job ${id} is still committing after ${COMMIT_GIVE_UP_MS / 60_000} minutes`);
   }
 }
 
