@@ -28,15 +28,17 @@ describe("rate limiting (real @upstash/ratelimit scripts through the bridge)", (
     expect(other.status).toBe(200);
   });
 
-  it("fails open when Redis is unreachable: 200, quickly, with no rate-limit headers", async () => {
+  it("fails open when Redis is unreachable: requests over the limit still answer 200, quickly", async () => {
     const started = Date.now();
-    const response = await callWorker("/v1/villes/autocomplete?q=toulouse&limit=15", { headers: { "CF-Connecting-IP": uniqueIp() } }, {
-      UPSTASH_REDIS_REST_URL: CLOSED_PORT_URL,
-      RATE_LIMIT_PER_MINUTE: "1",
-    });
-    expect(response.status).toBe(200);
-    expect(response.headers.get("RateLimit-Limit")).toBeNull();
-    expect(((await response.json()) as { results: Array<{ nom: string }> }).results[0]?.nom).toBe("Toulouse");
-    expect(Date.now() - started).toBeLessThan(3_000);
+    const ip = uniqueIp();
+    for (let i = 0; i < 3; i++) {
+      const response = await callWorker("/v1/villes/autocomplete?q=toulouse&limit=15", { headers: { "CF-Connecting-IP": ip } }, {
+        UPSTASH_REDIS_REST_URL: CLOSED_PORT_URL,
+        RATE_LIMIT_PER_MINUTE: "1",
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { results: Array<{ nom: string }> }).results[0]?.nom).toBe("Toulouse");
+    }
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

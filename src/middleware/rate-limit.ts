@@ -6,8 +6,8 @@ import type { AppConfig } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { describeError, type Logger } from "../lib/logger.ts";
 
-/** How long a request waits for the limiter before it is let through (fail open). */
-export const RATE_LIMIT_TIMEOUT_MS = 100;
+/** How long the background check waits for Redis before giving up (fail open); no request waits for it. */
+export const RATE_LIMIT_TIMEOUT_MS = 500;
 const WINDOW = "60 s";
 
 export type LimiterKind = "public" | "admin";
@@ -52,10 +52,37 @@ function reportLimiterHealth(logger: Logger, failing: boolean, detail: Record<st
   logger.log(failing ? "warn" : "info", failing ? "rate limiter unavailable: failing open" : "rate limiter available again", detail);
 }
 
+interface KnownBudget {
+  limit: number;
+  remaining: number;
+  reset: number;
+}
+
+/** What this isolate last learned about each client's budget; bounded so it cannot grow without end. */
+const knownBudgets = new Map<string, KnownBudget>();
+const MAX_KNOWN_CLIENTS = 10_000;
+
+function remember(key: string, budget: KnownBudget) {
+  knownBudgets.delete(key);
+  knownBudgets.set(key, budget);
+  if (knownBudgets.size > MAX_KNOWN_CLIENTS) knownBudgets.delete(knownBudgets.keys().next().value!);
+}
+
+function budgetHeaders(budget: KnownBudget, now: number): Record<string, string> {
+  return {
+    "RateLimit-Limit": String(budget.limit),
+    "RateLimit-Remaining": String(Math.max(0, budget.remaining)),
+    "RateLimit-Reset": String(Math.max(0, Math.ceil((budget.reset - now) / 1000))),
+  };
+}
+
 /**
- * Sliding-window limit per client IP. Over the limit: 429 with Retry-After and
- * RateLimit-* headers; under it, the remaining budget rides on the response. Redis
- * down or slow: the request passes (fail open) and nothing reaches the client.
+ * Sliding-window limit per client IP, checked off the response path: the request is
+ * answered from what this isolate last learned (a client whose budget is spent gets 429
+ * with Retry-After and RateLimit-*), while @upstash/ratelimit counts it in the background.
+ * A cache hit therefore never waits for Redis; the price is that a burst sent before the
+ * first answer comes back is let through, at most once per isolate and window. Redis
+ * down or slow: requests pass (fail open) and the outage is logged once.
  */
 export function rateLimit(kind: LimiterKind) {
   return createMiddleware<AppEnv>(async function rateLimitMiddleware(c, next) {
@@ -63,31 +90,31 @@ export function rateLimit(kind: LimiterKind) {
     const limiter = limiterFor(config, kind);
     if (!limiter) return next();
     const identifier = c.req.header("CF-Connecting-IP") ?? "local";
-    let result: Awaited<ReturnType<Ratelimit["limit"]>>;
-    try {
-      result = await limiter.limit(identifier);
-    } catch (error) {
-      reportLimiterHealth(logger, true, describeError(error));
-      return next();
-    }
-    background(result.pending);
-    if (result.reason === "timeout") {
-      reportLimiterHealth(logger, true, { reason: "timeout" });
-      return next();
-    }
-    reportLimiterHealth(logger, false);
-    const resetSeconds = Math.max(0, Math.ceil((result.reset - Date.now()) / 1000));
-    const headers = {
-      "RateLimit-Limit": String(result.limit),
-      "RateLimit-Remaining": String(Math.max(0, result.remaining)),
-      "RateLimit-Reset": String(resetSeconds),
-    };
-    if (!result.success) {
-      throw new ApiError("rate_limited", `Too many requests: the limit is ${result.limit} per minute.`, {
-        headers: { ...headers, "Retry-After": String(Math.max(1, resetSeconds)) },
+    const perMinute = kind === "admin" ? config.ADMIN_RATE_LIMIT_PER_MINUTE : config.RATE_LIMIT_PER_MINUTE;
+    const key = `${kind}|${perMinute}|${identifier}`;
+    const now = Date.now();
+    const known = knownBudgets.get(key);
+    if (known && known.reset > now && known.remaining <= 0) {
+      const headers = budgetHeaders(known, now);
+      throw new ApiError("rate_limited", `Too many requests: the limit is ${known.limit} per minute.`, {
+        headers: { ...headers, "Retry-After": String(Math.max(1, Number(headers["RateLimit-Reset"]))) },
       });
     }
+    background(
+      limiter.limit(identifier).then(
+        (result) => {
+          background(result.pending);
+          if (result.reason === "timeout") return reportLimiterHealth(logger, true, { reason: "timeout" });
+          reportLimiterHealth(logger, false);
+          remember(key, { limit: result.limit, remaining: result.success ? result.remaining : 0, reset: result.reset });
+        },
+        (error: unknown) => reportLimiterHealth(logger, true, describeError(error)),
+      ),
+    );
     await next();
-    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+    if (limiterFailing) return;
+    // This request is counted in the background: the budget shown is the last one known, less this request.
+    const shown = known && known.reset > now ? { ...known, remaining: known.remaining - 1 } : { limit: perMinute, remaining: perMinute - 1, reset: now + 60_000 };
+    for (const [name, value] of Object.entries(budgetHeaders(shown, now))) c.res.headers.set(name, value);
   });
 }

@@ -57,7 +57,11 @@ export async function redisKilledThenRestarted(ctx: FaultContext): Promise<void>
   );
 
   assert.equal(summary.non2xx, 0, `non-2xx during the outage: ${JSON.stringify(summary.responses.filter((r) => r.status !== 200).slice(0, 3))}`);
-  assert.equal(limiterHeaders, 0, "the rate limiter answered while Redis was dead: it cannot have failed open");
+  // The limiter counts requests off the response path: with Redis dead its background check
+  // fails and every request still answers (asserted above); the outage is logged on change,
+  // never once per request.
+  const limiterWarnings = logs.warningsByMessage["rate limiter unavailable: failing open"] ?? 0;
+  assert.ok(limiterWarnings <= 3, `rate limiter outage warnings: ${limiterWarnings} for ${summary.requests} requests`);
   assert.ok(recovery.value, `no L2 entry and no rate-limit header within 15 s of the restart`);
   assert.equal(logs.errors, 0, "error-level lines were logged during the outage");
   assert.ok(outageWarnings >= 1 && outageWarnings <= MAX_OUTAGE_WARNINGS, `"cache tier unavailable" logged ${outageWarnings} times`);
