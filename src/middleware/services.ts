@@ -15,6 +15,8 @@ export interface Services {
   config: AppConfig;
   databases: Databases;
   redis: Redis | null;
+  /** The same Redis with a longer deadline, for work after the response (cache fills, counters). */
+  backgroundRedis: Redis | null;
   search: SearchEngine;
   cache: RequestCache;
   logger: Logger;
@@ -30,6 +32,7 @@ export function buildServices(
 ): Services {
   const databases = createDatabases(config);
   const redis = createRedis(config);
+  const backgroundRedis = createRedis(config, BACKGROUND_REDIS_TIMEOUT_MS);
   const background = (promise: Promise<unknown>) => {
     ctx.waitUntil(promise.catch((error) => logger.log("warn", "background task failed", { error: String(error) })));
   };
@@ -37,7 +40,8 @@ export function buildServices(
     config,
     databases,
     redis,
-    cache: createRequestCache({ redis, backgroundRedis: createRedis(config, BACKGROUND_REDIS_TIMEOUT_MS), logger, background, bypass: options.bypassCache ?? false, l1: config.CACHE_L1 === "on" }),
+    backgroundRedis,
+    cache: createRequestCache({ redis, backgroundRedis, logger, background, bypass: options.bypassCache ?? false, l1: config.CACHE_L1 === "on" }),
     search: selectSearchEngine(config, databases, logger),
     logger,
     background,

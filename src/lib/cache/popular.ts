@@ -9,7 +9,7 @@ export const POPULAR_SAMPLE_RATE = 0.1;
 
 /** Counts a query in the popular set, in the background and only for a sample of requests. */
 export function recordPopularQuery(services: Services, input: AutocompleteInput, random = Math.random()): void {
-  const redis = services.redis;
+  const redis = services.backgroundRedis;
   if (!redis || random >= POPULAR_SAMPLE_RATE) return;
   const member = JSON.stringify({ q: input.q.trim().toLowerCase(), limit: input.limit, departement: input.departement, region: input.region, type: input.type });
   // A lost sample only makes the ranking slightly less exact: no log line per failure.
