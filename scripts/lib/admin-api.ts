@@ -1,3 +1,5 @@
+import type { z } from "zod";
+import type { ImportJobSchema } from "../../src/lib/api/import-job.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const MAX_ATTEMPTS = 6;
@@ -83,17 +85,5 @@ export interface ChunkReceiptBody {
   sha256: string;
 }
 
-export interface ImportJobBody {
-  id: string;
-  status: string;
-  format: "csv" | "ndjson";
-  mode: "lenient" | "strict";
-  rows_received: number;
-  rows_upserted: number;
-  rows_staged: number;
-  rows_rejected: number;
-  errors: Array<{ chunk: number; line: number; reason: string }>;
-  timings: Record<string, number>;
-  failure: string | null;
-  chunks?: Array<{ n: number; status: string; sha256: string | null; rows_received: number }>;
-}
+/** Exactly what the admin routes answer: the route's own response schema. */
+export type ImportJobBody = z.infer<typeof ImportJobSchema>;

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+import type { ImportJobSchema } from "../../src/lib/api/import-job.ts";
 import { expect } from "vitest";
 import { createSyntheticRows, SYNTHETIC_CSV_HEADER, syntheticCodeInsee, toCsvLine, toNdjsonLine, type RealCommune, type SyntheticRow } from "../../scripts/lib/synthetic-communes.ts";
 import { STATS_VIEWS } from "../../src/lib/db/stats-tables.ts";
@@ -8,20 +10,8 @@ import { callWorker, testEnv } from "./worker.ts";
 export const adminToken = () => testEnv.ADMIN_TOKEN!.split(",")[0]!.trim();
 export const authorization = (token = adminToken()) => ({ Authorization: `Bearer ${token}` });
 
-export interface JobBody {
-  id: string;
-  status: string;
-  mode: string;
-  format: string;
-  rows_received: number;
-  rows_upserted: number;
-  rows_staged: number;
-  rows_rejected: number;
-  errors: Array<{ chunk: number; line: number; reason: string }>;
-  timings: Record<string, number>;
-  failure: string | null;
-  chunks?: Array<{ n: number; status: string; rows_received: number; rows_upserted: number; rows_staged: number; rows_rejected: number; last_line: number; batches: number; sha256: string | null }>;
-}
+/** Exactly what the admin routes answer: the route's own response schema. */
+export type JobBody = z.infer<typeof ImportJobSchema>;
 
 export interface ErrorResponseBody {
   error: { code: string; message: string; details?: any; requestId: string };
