@@ -3,6 +3,7 @@ import { accessSync, constants as fsConstants, mkdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { isMainThread } from "node:worker_threads";
+import { findFreePort } from "./lib/free-port.ts";
 
 export interface RedisServer {
   port: number;
@@ -28,18 +29,6 @@ function findOnPath(command: string): string | null {
   return null;
 }
 
-export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => (port ? resolve(port) : reject(new Error("could not allocate a free port"))));
-    });
-  });
-}
 
 /** Pid of the redis answering on `port`, so a foreign redis already on that port is not mistaken for ours. */
 function answeringRedisPid(port: number): Promise<number | null> {

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
-import { findFreePort } from "../redis-server.ts";
+import { findFreePort } from "../lib/free-port.ts";
 
 export interface WorkerRuntime {
   name: "wrangler-dev" | "miniflare";

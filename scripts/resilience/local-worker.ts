@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findFreePort } from "../redis-server.ts";
+import { findFreePort } from "../lib/free-port.ts";
 
 /**
  * `wrangler dev` for the fault-injection suite and the soak: like `npm start`, but with

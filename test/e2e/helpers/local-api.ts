@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
+import { findFreePort } from "../../../scripts/lib/free-port.ts";
 import { startStack } from "../../../scripts/stack.ts";
 
 export interface LocalApi {
@@ -19,14 +19,6 @@ export interface LocalApi {
 const WRANGLER_BIN = join(process.cwd(), "node_modules", "wrangler", "bin", "wrangler.js");
 const HEALTH_TIMEOUT_MS = 90_000;
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 async function waitForHealth(origin: string, worker: ChildProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
@@ -82,7 +74,7 @@ export async function startLocalApi(): Promise<LocalApi> {
   const envFile = join(dataDir, "worker.env");
   writeFileSync(envFile, Object.entries(vars).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join("\n") + "\n", { mode: 0o600 });
   const logFile = join(dataDir, "wrangler.log");
-  const port = await freePort();
+  const port = await findFreePort();
   const origin = `http://127.0.0.1:${port}`;
   let worker: ChildProcess | null = null;
   const killOnExit = () => worker && signalGroup(worker, "SIGKILL");
