@@ -1,9 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 
-/** Resident set size of a process in kB, or 0 once it is gone. */
-function rssKb(pid: number): number {
+/**
+ * Proportional set size of a process in kB (0 once it is gone). Postgres backends all map
+ * the same shared buffers, so summing RSS over the tree counts those pages once per
+ * backend; PSS splits each shared page between its users, so the tree's sum is real memory.
+ */
+function pssKb(pid: number): number {
   try {
-    const match = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/);
+    const match = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+)/m);
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
@@ -24,20 +28,20 @@ function childrenByParent(): Map<number, number[]> {
   return children;
 }
 
-/** Sum of RSS over a process and all its descendants, in MB. */
+/** Sum of PSS over a process and all its descendants, in MB. */
 export function treeRssMb(rootPid: number): number {
   const children = childrenByParent();
   let total = 0;
   const stack = [rootPid];
   while (stack.length) {
     const pid = stack.pop()!;
-    total += rssKb(pid);
+    total += pssKb(pid);
     stack.push(...(children.get(pid) ?? []));
   }
   return Math.round(total / 1024);
 }
 
-/** Samples a process tree's RSS every `intervalMs` and keeps the peak, until stopped. */
+/** Samples a process tree's memory (PSS) every `intervalMs` and keeps the peak, until stopped. */
 export function trackPeakRss(rootPid: number, intervalMs = 500): { stop(): number; peak(): number } {
   let peak = treeRssMb(rootPid);
   const timer = setInterval(() => {

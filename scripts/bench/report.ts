@@ -49,7 +49,7 @@ export function writeReport(results: BenchResults, directory: string, rows: numb
   const base = join(directory, `${stamp}-${rows}`);
   const markdown = [`# lieux bench, ${rows.toLocaleString("en")} rows, ${stamp}`, "", ...table(results), ""];
   if (results.partitioning) markdown.push(`Partitioning by région: listing ${results.partitioning.listing.partitionedSpeedup}×, autocomplete ${results.partitioning.autocomplete.partitionedSpeedup}× (partitioned vs composite index). Verdict: ${results.partitioning.verdict}.`, "");
-  if (results.memory) markdown.push(`Peak RSS: dev stack ${results.memory.stackPeakRssMb} MB; import CLI ${results.memory.importCliPeakRssMb ?? "—"} MB.`, "");
+  if (results.memory) markdown.push(`Peak memory (PSS summed over each process tree, so shared buffers count once): dev stack ${results.memory.stackPeakRssMb} MB; import CLI ${results.memory.importCliPeakRssMb ?? "—"} MB.`, "");
   writeFileSync(`${base}.json`, JSON.stringify(results, null, 2));
   writeFileSync(`${base}.md`, markdown.join("\n"));
   const written = [`${base}.json`, `${base}.md`];
