@@ -3,21 +3,20 @@ import pg from "pg";
 import { UPSERT_VILLES_SQL, upsertVillesParams } from "../src/lib/db/upsert-villes.ts";
 import { STATS_VIEWS } from "../src/lib/db/stats-tables.ts";
 import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../src/lib/search/heavy-prefixes.ts";
+import { TYPO_DICTIONARY_SIZE } from "../src/lib/search/typo-dictionary.ts";
 import { loadReferenceData } from "./data/communes.ts";
 
 const BATCH_SIZE = 5_000;
 
-/**
- * After a bulk load: moves the trigram GIN's pending list into the index (otherwise every
- * typo search scans it), sets the visibility map for index-only scans of the search
- * terms, and refreshes planner statistics.
- */
+/** After a bulk load: sets the visibility map for index-only scans of the search terms, and refreshes planner statistics. */
 export const VACUUM_AFTER_BULK_LOAD = "vacuum (analyze) villes, ville_search_terms, regions, departements";
 
-async function rebuildHeavyPrefixes(client: pg.Client, log: (line: string) => void) {
+/** The search tables derived from villes: heavy prefixes and the typo dictionary. */
+async function rebuildDerivedSearchTables(client: pg.Client, log: (line: string) => void) {
   const started = Date.now();
   const { rows } = await client.query("select lieux_rebuild_heavy_prefixes($1, $2) as prefixes", [HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K]);
-  log(`seed: ${rows[0].prefixes} heavy prefixes rebuilt in ${Date.now() - started} ms`);
+  const { rows: typo } = await client.query("select lieux_rebuild_typo_dictionary($1) as names", [TYPO_DICTIONARY_SIZE]);
+  log(`seed: ${rows[0].prefixes} heavy prefixes and ${typo[0].names} typo-dictionary names rebuilt in ${Date.now() - started} ms`);
 }
 
 export interface SeedResult {
@@ -48,8 +47,8 @@ export async function seed(databaseUrl: string, log: (line: string) => void = co
     const result = { regions: data.regions.length, departements: data.departements.length, villes: data.villes.length };
     if (Number(counts.regions) >= result.regions && Number(counts.departements) >= result.departements && Number(counts.villes) === result.villes) {
       log(`seed: already present (${result.villes} villes), skipped`);
-      const heavy = await client.query("select exists (select 1 from heavy_prefixes) as built");
-      if (!heavy.rows[0].built) await rebuildHeavyPrefixes(client, log);
+      const derived = await client.query("select exists (select 1 from heavy_prefixes) and exists (select 1 from typo_dictionary) as built");
+      if (!derived.rows[0].built) await rebuildDerivedSearchTables(client, log);
       return { skipped: true, ...result, durationMs: Date.now() - started };
     }
     await client.query("begin");
@@ -70,7 +69,7 @@ export async function seed(databaseUrl: string, log: (line: string) => void = co
     await client.query("commit");
     for (const view of STATS_VIEWS) await client.query(`refresh materialized view ${view}`);
     await client.query(VACUUM_AFTER_BULK_LOAD);
-    await rebuildHeavyPrefixes(client, log);
+    await rebuildDerivedSearchTables(client, log);
     log(`seed: ${result.regions} régions, ${result.departements} départements, ${result.villes} villes in ${Date.now() - started} ms`);
     return { skipped: false, ...result, durationMs: Date.now() - started };
   } catch (error) {

@@ -122,7 +122,7 @@ describe("admin imports", () => {
     expect(committed.status).toBe(200);
     const done = (await committed.json()) as JobBody;
     expect(done).toMatchObject({ status: "done", rows_upserted: 120 });
-    for (const step of ["search_sync_ms", "heavy_prefixes_ms", "stats_views_ms", "trigram_pending_list_ms", "replica_stats_ms", "cache_generation_ms", "commit_total_ms"]) {
+    for (const step of ["search_sync_ms", "heavy_prefixes_ms", "stats_views_ms", "typo_dictionary_ms", "replica_stats_ms", "cache_generation_ms", "commit_total_ms"]) {
       expect(done.timings[step], step).toBeGreaterThanOrEqual(0);
     }
     const second = await commit(job.id);

@@ -1,8 +1,9 @@
+import { Pool } from "@neondatabase/serverless";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/neon-http";
 import { describe, expect, it } from "vitest";
 import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../src/lib/search/heavy-prefixes.ts";
-import { defaultScopeSearchSql, filteredSearchSql } from "../src/lib/search/postgres-sql.ts";
+import { defaultScopeSearchSql, filteredSearchSql, FUZZY_CANDIDATES, fuzzySearchSql } from "../src/lib/search/postgres-sql.ts";
 import { DEFAULT_TYPE_SCOPE } from "../src/lib/search/types.ts";
 import { autocomplete } from "./helpers/autocomplete.ts";
 import { primaryUrl, sqlOn } from "./helpers/sql.ts";
@@ -23,11 +24,14 @@ function scans(node: PlanNode): PlanNode[] {
 
 const db = () => drizzle({ client: sqlOn(primaryUrl()) });
 
-async function explain(query: ReturnType<typeof defaultScopeSearchSql>): Promise<PlanNode[]> {
+const everyNode = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(everyNode)];
+
+async function explainTree(query: ReturnType<typeof defaultScopeSearchSql>): Promise<PlanNode> {
   const { rows } = await db().execute(sql`EXPLAIN (ANALYZE, FORMAT JSON) ${query}`);
-  const plan = (rows[0] as { "QUERY PLAN": Array<{ Plan: PlanNode }> })["QUERY PLAN"][0]!.Plan;
-  return scans(plan);
+  return (rows[0] as { "QUERY PLAN": Array<{ Plan: PlanNode }> })["QUERY PLAN"][0]!.Plan;
 }
+
+const explain = async (query: ReturnType<typeof defaultScopeSearchSql>): Promise<PlanNode[]> => scans(await explainTree(query));
 
 const rowsRead = (nodes: PlanNode[], relation: string) =>
   nodes.filter((node) => node["Relation Name"] === relation).reduce((sum, node) => sum + node["Actual Rows"] * node["Actual Loops"], 0);
@@ -54,6 +58,59 @@ describe("bounded work of the Postgres autocomplete, shown by the query plan", (
     const terms = nodes.filter((node) => node["Relation Name"] === "ville_search_terms");
     expect(terms.map((node) => node["Index Name"])).toEqual(["ville_search_terms_departement_idx"]);
     expect(rowsRead(nodes, "ville_search_terms")).toBeLessThanOrEqual(HEAVY_PREFIX_THRESHOLD);
+  });
+
+  it("searches typos in the bounded typo dictionary, touching villes only for the rows it returns", async () => {
+    const tree = await explainTree(fuzzySearchSql("marseile", 10, {}, DEFAULT_TYPE_SCOPE));
+    const nodes = scans(tree);
+    // The trigram GIN finds the candidates (a bitmap index scan names the index, its heap scan the table).
+    expect(everyNode(tree).map((node) => node["Index Name"]).filter(Boolean)).toContain("typo_dictionary_key_trgm_idx");
+    const seqScanned = nodes.filter((node) => node["Node Type"] === "Seq Scan").map((node) => node["Relation Name"]);
+    expect(seqScanned.filter((relation) => relation === "typo_dictionary" || relation === "villes")).toEqual([]);
+    expect(rowsRead(nodes, "typo_dictionary")).toBeGreaterThan(0);
+    const villes = nodes.filter((node) => node["Relation Name"] === "villes");
+    expect(villes.every((node) => node["Index Name"] === "villes_pkey"), villes.map((node) => node["Node Type"]).join()).toBe(true);
+    expect(rowsRead(nodes, "villes")).toBeLessThanOrEqual(FUZZY_CANDIDATES);
+  });
+
+  it("compares names as typo keys: Saint shortened before another word, linking words dropped", async () => {
+    const cases = {
+      "saint remy des monts": "st remy monts",
+      "sainte marie aux mines": "ste marie mines",
+      "saints geosmes": "st geosmes",
+      "la roche sur yon": "la roche yon",
+      "chalons en champagne": "chalons champagne",
+      "rochefort sur la mer": "rochefort mer",
+      saintes: "saintes",
+      "lesparre medoc": "lesparre medoc",
+    };
+    const rows = await sqlOn(primaryUrl()).query("select input, lieux_typo_key(input) as key from unnest($1::text[]) as input", [Object.keys(cases)]);
+    expect(Object.fromEntries(rows.map((row) => [row.input, row.key]))).toEqual(cases);
+  });
+
+  it("fills the typo dictionary with the most populous villes, up to its size", async () => {
+    const size = 500;
+    const pool = new Pool({ connectionString: primaryUrl() });
+    pool.on("error", () => undefined);
+    const client = await pool.connect();
+    try {
+      // One snapshot, rolled back: other test files import and delete villes meanwhile, and the shared dictionary must stay whole.
+      await client.query("begin isolation level repeatable read");
+      const { rows: [rebuilt] } = await client.query("select lieux_rebuild_typo_dictionary($1) as names", [size]);
+      const { rows: [check] } = await client.query(`select
+          (select count(*)::int from typo_dictionary) as names,
+          (select min(population) from typo_dictionary) as smallest_kept,
+          (select max(v.population) from villes v where not exists (select 1 from typo_dictionary t where t.ville_id = v.id)) as largest_left,
+          (select count(*)::int from typo_dictionary t join villes v on v.id = t.ville_id
+             where lieux_typo_key(v.nom_normalise) = t.typo_key and v.type = t.type and v.population = t.population) as faithful`);
+      expect(rebuilt.names).toBe(size);
+      expect(check).toMatchObject({ names: size, faithful: size });
+      expect(check.smallest_kept).toBeGreaterThanOrEqual(check.largest_left);
+    } finally {
+      await client.query("rollback").catch(() => undefined);
+      client.release();
+      await pool.end();
+    }
   });
 
   it("stores for each heavy prefix the same top results a full live ranking gives", async () => {

@@ -95,6 +95,12 @@ describe("GET /v1/villes/autocomplete on the real communes", () => {
     expect(names(typo.body)[0]).toBe("Marseille");
     const exact = await autocomplete({ q: "marseille" });
     expect(exact.body.match).toBe("prefix");
+    // DESIGN.md's example, and a typo after "Saint", the most common word of French place names
+    for (const [q, expected] of [["Sant-Etiene", "Saint-Étienne"], ["saint tropze", "Saint-Tropez"], ["saintse", "Saintes"]]) {
+      const fuzzy = await autocomplete({ q: q! });
+      expect(fuzzy.body.match, q).toBe("fuzzy");
+      expect(names(fuzzy.body)[0], q).toBe(expected);
+    }
   });
 
   it("highlights the matched part, HTML-escaped, and labels the backend and timings", async () => {

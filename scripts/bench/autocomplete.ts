@@ -1,7 +1,6 @@
 import type pg from "pg";
 import { normalizeName } from "../../src/lib/normalize.ts";
-import { defaultScopeSearchSql, FUZZY_MIN_SIMILARITY, fuzzySearchSql } from "../../src/lib/search/postgres-sql.ts";
-import { FUZZY_TIMEOUT_MS } from "../../src/lib/search/postgres.ts";
+import { defaultScopeSearchSql } from "../../src/lib/search/postgres-sql.ts";
 import { normalizeQuery } from "../../src/lib/search/query.ts";
 import { DEFAULT_TYPE_SCOPE } from "../../src/lib/search/types.ts";
 import { measure, percentiles, speedup, type Percentiles } from "./measure.ts";
@@ -68,36 +67,4 @@ export async function benchAutocomplete(client: pg.Client, sampled: readonly str
       return { length, naiveP50: naive.p50, boundedP50: bounded.p50, naiveMax: naive.max, boundedMax: bounded.max };
     });
   return { fixed, sampled: { naive: percentiles(samples.naive), bounded: percentiles(samples.bounded) }, byPrefixLength };
-}
-
-/** One deletion or swap in a real name of 6+ letters: "marseile", "sant etienne". */
-export function typoQueries(names: readonly string[], count: number): string[] {
-  const long = names.map(normalizeName).filter((name) => name.length >= 6);
-  return Array.from({ length: count }, (_, index) => {
-    const name = long[(index * 7919) % long.length]!;
-    const at = 1 + (index % (name.length - 2));
-    return index % 2 ? name.slice(0, at) + name.slice(at + 1) : name.slice(0, at) + name[at + 1] + name[at] + name.slice(at + 2);
-  });
-}
-
-/** The typo fallback exactly as the engine runs it: its own deadline and threshold, in one transaction. */
-export async function benchTypos(client: pg.Client, queries: readonly string[]): Promise<{ fuzzy: Percentiles; timedOut: number; empty: number }> {
-  const samples: number[] = [];
-  let timedOut = 0;
-  let empty = 0;
-  for (const query of queries) {
-    const started = performance.now();
-    await client.query("begin");
-    await client.query(`set local statement_timeout = ${FUZZY_TIMEOUT_MS}`);
-    await client.query(`set local pg_trgm.similarity_threshold = ${FUZZY_MIN_SIMILARITY}`);
-    try {
-      const result = await client.query(sqlOf(fuzzySearchSql(query, 10, {}, DEFAULT_TYPE_SCOPE)));
-      if (result.rowCount === 0) empty++;
-    } catch {
-      timedOut++;
-    }
-    await client.query("rollback");
-    samples.push(performance.now() - started);
-  }
-  return { fuzzy: percentiles(samples), timedOut, empty };
 }

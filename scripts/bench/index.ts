@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { loadReferenceData } from "../data/communes.ts";
 import { startStack } from "../stack.ts";
-import { benchAutocomplete, benchTypos, samplePrefixes, typoQueries } from "./autocomplete.ts";
+import { benchAutocomplete, samplePrefixes } from "./autocomplete.ts";
 import { benchL2, benchLayers, httpEngineLatency } from "./http.ts";
 import { generateAndImport } from "./import-run.ts";
 import { log } from "./measure.ts";
@@ -15,6 +15,7 @@ import { benchPartitioning } from "./partitioning.ts";
 import { writeReport, type BenchResults } from "./report.ts";
 import { startMiniflare, startWranglerDev, type WorkerRuntime } from "./runtime.ts";
 import { benchStats } from "./stats.ts";
+import { benchTypos, typoQueries } from "./typo.ts";
 
 /**
  * `npm run bench -- --rows N [--only import,pagination,stats,autocomplete,typo,http,partitioning]`
@@ -44,6 +45,16 @@ const client = new pg.Client({ connectionString: stack.primaryUrl });
 await client.connect();
 const results: BenchResults = { meta: { rows, date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, postgres: (await client.query("show server_version")).rows[0].server_version } };
 const runtimes: WorkerRuntime[] = [];
+let cleaning: Promise<void> | undefined;
+/** wrangler dev runs in its own process group, so Ctrl-C must stop it (and the stack) from here. */
+const cleanUp = () =>
+  (cleaning ??= (async () => {
+    for (const runtime of runtimes.reverse()) await runtime.stop().catch(() => undefined);
+    await client.end().catch(() => undefined);
+    await stack.stop();
+    if (!process.env.BENCH_KEEP) rmSync(workDir, { recursive: true, force: true });
+  })());
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
 try {
   let runtime = await startWranglerDev(vars, workDir);
   runtimes.push(runtime);
@@ -58,7 +69,7 @@ try {
   if (only.has("autocomplete")) {
     results.autocomplete = { ...(await benchAutocomplete(client, sampled, iterations)), httpSampled: await httpEngineLatency(runtime, sampled) };
   }
-  if (only.has("typo")) results.typo = await benchTypos(client, typoQueries(names, 200));
+  if (only.has("typo")) results.typo = await benchTypos(client, typoQueries(names, 200), 50);
   if (only.has("http")) {
     const options = { connections: 10, seconds: Number(values.seconds) };
     const wranglerLayers = await benchLayers(runtime, sampled, options);
@@ -78,9 +89,6 @@ try {
   results.memory = { stackPeakRssMb: memory.stop(), importCliPeakRssMb: results.import?.cli.peakRssMb };
   for (const file of writeReport(results, join(process.cwd(), "bench", "results"), rows)) log(`wrote ${file}`);
 } finally {
-  for (const runtime of runtimes.reverse()) await runtime.stop().catch(() => undefined);
-  await client.end();
-  await stack.stop();
-  if (!process.env.BENCH_KEEP) rmSync(workDir, { recursive: true, force: true });
+  await cleanUp();
 }
 process.exit(0);

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { FUZZY_TIMEOUT_MS } from "../../src/lib/search/postgres.ts";
 import type { Percentiles } from "./measure.ts";
+import type { TypoFigures } from "./typo.ts";
 import { lineChartSvg } from "./svg.ts";
 
 /** Everything one run measured; sections are absent when --only skipped them. */
@@ -10,7 +12,7 @@ export interface BenchResults {
   pagination?: import("./pagination.ts").PaginationFigures;
   stats?: import("./stats.ts").StatsFigures;
   autocomplete?: import("./autocomplete.ts").AutocompleteFigures & { httpSampled?: Percentiles };
-  typo?: { fuzzy: Percentiles; timedOut: number; empty: number };
+  typo?: TypoFigures;
   http?: Array<import("./http.ts").LayerFigures & { l2?: { l2Hit: import("./http.ts").LoadFigures; fraction: number; serverTiming: string | null } }>;
   partitioning?: import("./partitioning.ts").PartitioningFigures;
   memory?: { stackPeakRssMb: number; importCliPeakRssMb?: number };
@@ -31,7 +33,11 @@ function table(results: BenchResults): string[] {
     lines.push(`| autocomplete, ${sampled.bounded.n} sampled prefixes | — | naive p99 ${ms(sampled.naive.p99)}, max ${ms(sampled.naive.max)} | bounded p99 ${ms(sampled.bounded.p99)}, max ${ms(sampled.bounded.max)} | ${Math.round((sampled.naive.p99 / Math.max(sampled.bounded.p99, 0.001)) * 10) / 10}× at p99 |`);
   }
   const t = results.typo;
-  if (t) lines.push(`| fuzzy typo fallback | — | — | p50 ${ms(t.fuzzy.p50)}, p99 ${ms(t.fuzzy.p99)}, max ${ms(t.fuzzy.max)} (${t.timedOut} hit the 50 ms deadline) | — |`);
+  if (t) {
+    lines.push(
+      `| fuzzy typo fallback, ${t.queries} one-letter typos of real names | — (trigram 300 ms) | trigram over all villes p50 ${ms(t.baseline.fuzzy.p50)}, p99 ${ms(t.baseline.fuzzy.p99)}; intended name found ${t.baseline.found}/${t.baseline.queries} | typo dictionary p50 ${ms(t.fuzzy.p50)}, p99 ${ms(t.fuzzy.p99)}, max ${ms(t.fuzzy.max)}; ${t.timedOut} hit the ${FUZZY_TIMEOUT_MS} ms deadline; intended name found ${t.found}/${t.queries} | ${t.speedup}× at p99 |`,
+    );
+  }
   const i = results.import;
   if (i) lines.push(`| import ${i.rows.toLocaleString("en")} rows end to end (CLI → routes → Postgres) | — | — | ${i.cli.rowsPerSecond.toLocaleString("en")} rows/s (${(i.cli.ms / 1000).toFixed(1)} s) | — |`);
   for (const h of results.http ?? []) {

@@ -2,7 +2,7 @@ import type { ImportJobBody } from "./admin-api.ts";
 
 const SHOWN_ERRORS = 10;
 /** Commit steps in the order they run (the job stores them as a JSON object, unordered). */
-const STEP_ORDER = ["merge", "search_sync", "heavy_prefixes", "stats_views", "trigram_pending_list", "replica_stats", "cache_generation", "commit_total"];
+const STEP_ORDER = ["merge", "search_sync", "heavy_prefixes", "stats_views", "typo_dictionary", "replica_stats", "cache_generation", "commit_total"];
 function stepRank(step: string): number {
   const rank = STEP_ORDER.indexOf(step);
   return rank === -1 ? STEP_ORDER.length : rank;

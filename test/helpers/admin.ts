@@ -4,6 +4,7 @@ import { expect } from "vitest";
 import { createSyntheticRows, SYNTHETIC_CSV_HEADER, syntheticCodeInsee, toCsvLine, toNdjsonLine, type RealCommune, type SyntheticRow } from "../../scripts/lib/synthetic-communes.ts";
 import { STATS_VIEWS } from "../../src/lib/db/stats-tables.ts";
 import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../../src/lib/search/heavy-prefixes.ts";
+import { TYPO_DICTIONARY_SIZE } from "../../src/lib/search/typo-dictionary.ts";
 import { primaryUrl, replicaUrl, sqlOn } from "./sql.ts";
 import { callWorker, testEnv } from "./worker.ts";
 
@@ -83,6 +84,7 @@ export async function removeSyntheticRows(letter: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await primary.query("select lieux_rebuild_heavy_prefixes($1, $2)", [HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K]);
+      await primary.query("select lieux_rebuild_typo_dictionary($1)", [TYPO_DICTIONARY_SIZE]);
       break;
     } catch (error) {
       if (attempt >= 3) throw error;

@@ -5,9 +5,10 @@ import type { HttpDb } from "../db/client.ts";
 import { sqlState } from "../db/errors.ts";
 import { ApiError } from "../errors.ts";
 import { rebuildHeavyPrefixes } from "../search/heavy-prefixes.ts";
+import { rebuildTypoDictionary } from "../search/typo-dictionary.ts";
 import { syncSearchIndexSince } from "../search/index-sync.ts";
 import { getJob, MAX_KEPT_ERRORS, type ImportJob } from "./jobs.ts";
-import { cleanTrigramPendingList, refreshStatsOnLogicalReplicas, refreshStatsViews } from "./stats-refresh.ts";
+import { refreshStatsOnLogicalReplicas, refreshStatsViews } from "./stats-refresh.ts";
 import { mergeStaging } from "./staging.ts";
 import { DEFAULT_BATCH_SIZE } from "./upsert-batches.ts";
 
@@ -114,8 +115,8 @@ async function runFollowUpSteps(services: Services, job: ImportJob, timings: Rec
   const db = services.databases.primary;
   await timed(timings, "search_sync", () => syncSearchIndexSince(services, new Date(job.startedAt ?? job.createdAt)));
   await timed(timings, "heavy_prefixes", () => retryOnConcurrentRebuild(() => rebuildHeavyPrefixes(db)));
+  await timed(timings, "typo_dictionary", () => rebuildTypoDictionary(db));
   await timed(timings, "stats_views", () => refreshStatsViews(db));
-  await timed(timings, "trigram_pending_list", () => cleanTrigramPendingList(db));
   const marker = await saveProgress(db, job.id, timings);
   await timed(timings, "replica_stats", () => refreshStatsOnLogicalReplicas(services, job.id, marker));
   await timed(timings, "cache_generation", () => bumpCacheGeneration(services));

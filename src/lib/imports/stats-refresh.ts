@@ -10,19 +10,9 @@ const CATCH_UP_POLL_MS = 50;
 
 /** Every stats view: an import changes the totals and every breakdown. */
 const REFRESH_STATS_VIEWS_SQL = STATS_VIEWS.map((view) => `refresh materialized view concurrently ${view}`);
-/**
- * VACUUM cannot run over the HTTP driver (it refuses transactions); this is the part of it
- * that matters after a bulk load: the trigram index's pending entries move into the index
- * proper, so typo search stops scanning them.
- */
-const CLEAN_TRIGRAM_PENDING_LIST_SQL = "select gin_clean_pending_list('villes_nom_normalise_trgm_idx'::regclass)";
 
 export async function refreshStatsViews(db: HttpDb): Promise<void> {
   for (const statement of REFRESH_STATS_VIEWS_SQL) await db.execute(sql.raw(statement));
-}
-
-export async function cleanTrigramPendingList(db: HttpDb): Promise<void> {
-  await db.execute(sql.raw(CLEAN_TRIGRAM_PENDING_LIST_SQL));
 }
 
 export interface ReplicaStatsResult {
@@ -63,7 +53,6 @@ export async function refreshStatsOnLogicalReplicas(services: Services, jobId: s
         services.logger.log("warn", "logical replica still behind after the import; refreshing its stats anyway", { jobId });
       }
       for (const statement of REFRESH_STATS_VIEWS_SQL) await replica.query(statement);
-      await replica.query(CLEAN_TRIGRAM_PENDING_LIST_SQL);
       result.refreshed++;
     } catch (error) {
       result.failed++;

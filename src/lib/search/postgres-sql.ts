@@ -77,15 +77,21 @@ export function anyOrderSearchSql(words: string[], limit: number, filters: Autoc
     GROUP BY candidates.ville_id ORDER BY rank, candidates.ville_id LIMIT ${limit}`);
 }
 
-/** Typo tolerance: names sharing enough trigrams with the query (GIN `%`), best similarity first. */
+/**
+ * Typo tolerance: names sharing enough trigrams with the query (GIN `%`), best similarity
+ * first, searched in the typo dictionary (the most populous villes, drizzle/0010) so the
+ * work does not grow with the table. Both sides are compared as typo keys ("st remy
+ * monts"), which the planner computes once for the query.
+ */
 export function fuzzySearchSql(normalized: string, limit: number, filters: AutocompleteFilters, types: readonly string[]): SQL {
-  const clauses = [sql`fv.nom_normalise % ${normalized}`, sql`fv.type = ANY(${textArray(types)})`];
-  if (filters.departement) clauses.push(sql`fv.departement_code = ${filters.departement}`);
-  if (filters.region) clauses.push(sql`fv.region_code = ${filters.region}`);
+  const key = sql`lieux_typo_key(${normalized})`;
+  const clauses = [sql`td.typo_key % ${key}`, sql`td.type = ANY(${textArray(types)})`];
+  if (filters.departement) clauses.push(sql`td.departement_code = ${filters.departement}`);
+  if (filters.region) clauses.push(sql`td.region_code = ${filters.region}`);
   return selectRanked(sql`
-    SELECT id AS ville_id, -(similarity + log(population + 10) / 20) AS rank FROM (
-      SELECT fv.id, fv.population, similarity(fv.nom_normalise, ${normalized}) AS similarity
-      FROM villes fv WHERE ${sql.join(clauses, sql` AND `)}
+    SELECT ville_id, -(similarity + log(population + 10) / 20) AS rank FROM (
+      SELECT td.ville_id, td.population, similarity(td.typo_key, ${key}) AS similarity
+      FROM typo_dictionary td WHERE ${sql.join(clauses, sql` AND `)}
       ORDER BY similarity DESC
       LIMIT ${FUZZY_CANDIDATES}
     ) nearest

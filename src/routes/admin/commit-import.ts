@@ -12,7 +12,7 @@ const route = createRoute({
   tags: ["admin"],
   summary: "Finish a job",
   description:
-    "Merges a strict job's rows (all or nothing), then syncs search, rebuilds the heavy prefixes, refreshes the stats view, cleans the trigram index's pending list and bumps the cache generation; each step's duration lands in `timings`. Committing a done job returns it unchanged.",
+    "Merges a strict job's rows (all or nothing), then syncs search, rebuilds the heavy prefixes and the typo dictionary, refreshes the stats views and bumps the cache generation; each step's duration lands in `timings`. Committing a done job returns it unchanged.",
   security: adminSecurity,
   request: { params: ParamsSchema },
   responses: {
