@@ -59,6 +59,20 @@ export async function benchL2(runtime: WorkerRuntime, ceiling: LoadFigures, opti
   return { l2Hit, serverTiming: layer, fraction: Math.round((l2Hit.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000 };
 }
 
+/**
+ * The L1 hit again on a runtime with no Redis configured: no rate-limit counting in
+ * waitUntil, no bridge or redis-server sharing the cores. The gap to the plain L1 hit is
+ * what the limiter's background Redis traffic costs; the gap to the ceiling is the
+ * middleware and the Cache API.
+ */
+export async function benchL1WithoutRedis(runtime: WorkerRuntime, ceiling: LoadFigures, options: { connections: number; seconds: number }) {
+  const hit = "/v1/villes/autocomplete?q=saint&limit=10";
+  await fetch(`${runtime.url}${hit}`).then((response) => response.arrayBuffer());
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const l1Hit = await load(runtime.url, [{ path: hit }], options);
+  return { l1Hit, fraction: Math.round((l1Hit.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000 };
+}
+
 /** Sequential latency of the engine through HTTP (cache bypassed), for each sampled prefix. */
 export async function httpEngineLatency(runtime: WorkerRuntime, prefixes: readonly string[]): Promise<Percentiles> {
   const samples: number[] = [];

@@ -10,6 +10,8 @@ export interface ImportFigures {
   /** Durations the job recorded for each server-side step (upload+upsert, prefix rebuild, views…). */
   jobTimings: Record<string, number>;
   jobCounts: { received: number; upserted: number; rejected: number };
+  /** Summed over the job's chunks: time in the Worker per chunk, and the part spent waiting on Postgres writes. */
+  chunks: { count: number; totalMs: number; writeMs: number };
   vacuumMs: number;
 }
 
@@ -30,7 +32,12 @@ export async function generateAndImport(client: pg.Client, options: { rows: numb
   log(`importing through ${options.url}`);
   const imported = await run("tsx", ["scripts/import.ts", options.file, "--url", options.url, "--token", options.token, "--concurrency", "2"], { ...process.env, CI: "true" });
   const { rows: [job] } = await client.query(
-    "select rows_received, rows_upserted, rows_rejected, timings from imports order by created_at desc limit 1",
+    "select id, rows_received, rows_upserted, rows_rejected, timings from imports order by created_at desc limit 1",
+  );
+  const { rows: [chunks] } = await client.query(
+    `select count(*)::int as count, coalesce(sum((timings->>'total_ms')::float8), 0) as total, coalesce(sum((timings->>'write_ms')::float8), 0) as write
+     from import_chunks where job_id = $1 and status = 'done'`,
+    [job?.id],
   );
   const vacuumStarted = performance.now();
   await client.query("vacuum (analyze) villes, ville_search_terms");
@@ -41,6 +48,7 @@ export async function generateAndImport(client: pg.Client, options: { rows: numb
     cli: { ms: Math.round(imported.ms), rowsPerSecond: perSecond(imported.ms), peakRssMb: imported.peakRssMb, exitCode: imported.code },
     jobTimings: job?.timings ?? {},
     jobCounts: { received: job?.rows_received ?? 0, upserted: job?.rows_upserted ?? 0, rejected: job?.rows_rejected ?? 0 },
+    chunks: { count: chunks.count, totalMs: Math.round(chunks.total), writeMs: Math.round(chunks.write) },
     vacuumMs: Math.round(performance.now() - vacuumStarted),
   };
 }

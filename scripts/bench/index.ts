@@ -6,7 +6,8 @@ import pg from "pg";
 import { loadReferenceData } from "../data/communes.ts";
 import { startStack } from "../stack.ts";
 import { benchAutocomplete, samplePrefixes } from "./autocomplete.ts";
-import { benchL2, benchLayers, httpEngineLatency } from "./http.ts";
+import { benchL1WithoutRedis, benchL2, benchLayers, httpEngineLatency } from "./http.ts";
+import { benchImportCost } from "./import-cost.ts";
 import { generateAndImport } from "./import-run.ts";
 import { log } from "./measure.ts";
 import { trackPeakRss } from "./memory.ts";
@@ -61,6 +62,8 @@ try {
   if (only.has("import")) {
     results.import = await generateAndImport(client, { rows, file: join(workDir, "rows.csv"), url: runtime.url, token: TOKEN });
     log(`import: ${results.import.cli.rowsPerSecond} rows/s end to end`);
+    results.importCost = await benchImportCost(client);
+    log(`import cost per row: ${JSON.stringify(results.importCost)}`);
   }
   const names = loadReferenceData().villes.map((ville) => ville.nom);
   const sampled = samplePrefixes(names, 1_000);
@@ -72,18 +75,26 @@ try {
   if (only.has("typo")) results.typo = await benchTypos(client, typoQueries(names, 200), 50);
   if (only.has("http")) {
     const options = { connections: 10, seconds: Number(values.seconds) };
+    const withoutRedis: Record<string, string> = Object.fromEntries(Object.entries(vars).filter(([name]) => !name.startsWith("UPSTASH_REDIS_REST_")));
+    const restart = async (overrides: Record<string, string>) => {
+      await runtime.stop();
+      runtimes.pop();
+      runtime = await startWranglerDev(overrides, workDir);
+      runtimes.push(runtime);
+      return runtime;
+    };
     const wranglerLayers = await benchLayers(runtime, sampled, options);
-    await runtime.stop();
-    runtimes.pop();
-    runtime = await startWranglerDev({ ...vars, CACHE_L1: "off" }, workDir);
-    runtimes.push(runtime);
-    results.http = [{ ...wranglerLayers, l2: await benchL2(runtime, wranglerLayers.ceiling, options) }];
+    const wranglerL2 = await benchL2(await restart({ ...vars, CACHE_L1: "off" }), wranglerLayers.ceiling, options);
+    const wranglerNoRedis = await benchL1WithoutRedis(await restart(withoutRedis), wranglerLayers.ceiling, options);
+    results.http = [{ ...wranglerLayers, l2: wranglerL2, l1WithoutRedis: wranglerNoRedis }];
     const lean = await startMiniflare(vars, workDir);
     runtimes.push(lean);
     const leanLayers = await benchLayers(lean, sampled, options);
     const leanNoL1 = await startMiniflare({ ...vars, CACHE_L1: "off" }, workDir);
     runtimes.push(leanNoL1);
-    results.http.push({ ...leanLayers, l2: await benchL2(leanNoL1, leanLayers.ceiling, options) });
+    const leanNoRedis = await startMiniflare(withoutRedis, workDir);
+    runtimes.push(leanNoRedis);
+    results.http.push({ ...leanLayers, l2: await benchL2(leanNoL1, leanLayers.ceiling, options), l1WithoutRedis: await benchL1WithoutRedis(leanNoRedis, leanLayers.ceiling, options) });
   }
   if (only.has("partitioning")) results.partitioning = await benchPartitioning(client, iterations);
   results.memory = { stackPeakRssMb: memory.stop(), importCliPeakRssMb: results.import?.cli.peakRssMb };

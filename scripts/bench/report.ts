@@ -9,11 +9,17 @@ import { lineChartSvg } from "./svg.ts";
 export interface BenchResults {
   meta: Record<string, unknown>;
   import?: import("./import-run.ts").ImportFigures;
+  importCost?: import("./import-cost.ts").ImportCostFigures;
   pagination?: import("./pagination.ts").PaginationFigures;
   stats?: import("./stats.ts").StatsFigures;
   autocomplete?: import("./autocomplete.ts").AutocompleteFigures & { httpSampled?: Percentiles };
   typo?: TypoFigures;
-  http?: Array<import("./http.ts").LayerFigures & { l2?: { l2Hit: import("./http.ts").LoadFigures; fraction: number; serverTiming: string | null } }>;
+  http?: Array<
+    import("./http.ts").LayerFigures & {
+      l2?: { l2Hit: import("./http.ts").LoadFigures; fraction: number; serverTiming: string | null };
+      l1WithoutRedis?: { l1Hit: import("./http.ts").LoadFigures; fraction: number };
+    }
+  >;
   partitioning?: import("./partitioning.ts").PartitioningFigures;
   memory?: { stackPeakRssMb: number; importCliPeakRssMb?: number };
 }
@@ -43,8 +49,38 @@ function table(results: BenchResults): string[] {
   for (const h of results.http ?? []) {
     lines.push(`| HTTP ${h.runtime}, 10 connections: ceiling (/ping) | 10k–50k req/s (fleet) | — | ${h.ceiling.requestsPerSecond} req/s | 1.0 |`);
     lines.push(`| HTTP ${h.runtime}: L1 hit | — | — | ${h.l1Hit.requestsPerSecond} req/s, p99 ${h.l1Hit.p99Ms} ms | ${h.fractionOfCeiling.l1Hit} of ceiling |`);
+    if (h.l1WithoutRedis) {
+      lines.push(`| HTTP ${h.runtime}: L1 hit, no Redis configured (no rate-limit traffic) | — | — | ${h.l1WithoutRedis.l1Hit.requestsPerSecond} req/s, p99 ${h.l1WithoutRedis.l1Hit.p99Ms} ms | ${h.l1WithoutRedis.fraction} of ceiling |`);
+    }
     if (h.l2) lines.push(`| HTTP ${h.runtime}: L2 hit (CACHE_L1=off) | — | — | ${h.l2.l2Hit.requestsPerSecond} req/s, p99 ${h.l2.l2Hit.p99Ms} ms | ${h.l2.fraction} of ceiling |`);
     lines.push(`| HTTP ${h.runtime}: miss (engine on every request) | — | — | ${h.miss.requestsPerSecond} req/s, p50 ${h.miss.p50Ms} ms, p99 ${h.miss.p99Ms} ms | ${h.fractionOfCeiling.miss} of ceiling |`);
+  }
+  return lines;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The import's steps, each as time and rows/s: where a slow import spends it. */
+function importLines(results: BenchResults): string[] {
+  const i = results.import;
+  if (!i) return [];
+  const perSecond = (ms: number) => `${Math.round(i.rows / (ms / 1000)).toLocaleString("en")} rows/s`;
+  const commitMs = i.jobTimings.commit_total_ms ?? 0;
+  const steps = Object.entries(i.jobTimings)
+    .filter(([name]) => name !== "commit_total_ms")
+    .map(([name, ms]) => `${name.replace(/_ms$/, "")} ${seconds(ms)}`);
+  const lines = [
+    `Import steps: generator ${seconds(i.generate.ms)} (${perSecond(i.generate.ms)}); upload and upsert ${seconds(i.cli.ms - commitMs)} (${perSecond(i.cli.ms - commitMs)}), ` +
+      `of which the Worker spent ${seconds(i.chunks.writeMs)} of ${seconds(i.chunks.totalMs)} chunk time waiting on Postgres writes (summed over ${i.chunks.count} chunks, 2 in flight); ` +
+      `commit ${seconds(commitMs)}: ${steps.join(", ")}; then VACUUM ANALYZE ${seconds(i.vacuumMs)}.`,
+  ];
+  const c = results.importCost;
+  if (c) {
+    lines.push(
+      `Import cost per row in Postgres (${c.sampleRows.toLocaleString("en")} rows, rolled back): heap and generated column ${c.heapUs} µs; ` +
+        `with villes' ${c.villesIndexes} indexes and foreign keys ${c.indexesUs} µs; with the search-terms trigger (${c.termsPerRow} terms per row) ${c.fullUs} µs, ` +
+        `a ceiling of ${c.postgresCeilingRowsPerSecond.toLocaleString("en")} rows/s for Postgres alone.`,
+    );
   }
   return lines;
 }
@@ -55,6 +91,7 @@ export function writeReport(results: BenchResults, directory: string, rows: numb
   const base = join(directory, `${stamp}-${rows}`);
   const markdown = [`# lieux bench, ${rows.toLocaleString("en")} rows, ${stamp}`, "", ...table(results), ""];
   if (results.partitioning) markdown.push(`Partitioning by région: listing ${results.partitioning.listing.partitionedSpeedup}×, autocomplete ${results.partitioning.autocomplete.partitionedSpeedup}× (partitioned vs composite index). Verdict: ${results.partitioning.verdict}.`, "");
+  for (const line of importLines(results)) markdown.push(line, "");
   if (results.memory) markdown.push(`Peak memory (PSS summed over each process tree, so shared buffers count once): dev stack ${results.memory.stackPeakRssMb} MB; import CLI ${results.memory.importCliPeakRssMb ?? "—"} MB.`, "");
   writeFileSync(`${base}.json`, JSON.stringify(results, null, 2));
   writeFileSync(`${base}.md`, markdown.join("\n"));
