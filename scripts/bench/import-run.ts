@@ -11,7 +11,7 @@ export interface ImportFigures {
   jobTimings: Record<string, number>;
   jobCounts: { received: number; upserted: number; rejected: number };
   /** Summed over the job's chunks: time in the Worker per chunk, and the part spent waiting on Postgres writes. */
-  chunks: { count: number; totalMs: number; writeMs: number };
+  chunks?: { count: number; totalMs: number; writeMs: number };
   vacuumMs: number;
 }
 

@@ -71,7 +71,8 @@ function importLines(results: BenchResults): string[] {
     .map(([name, ms]) => `${name.replace(/_ms$/, "")} ${seconds(ms)}`);
   const lines = [
     `Import steps: generator ${seconds(i.generate.ms)} (${perSecond(i.generate.ms)}); upload and upsert ${seconds(i.cli.ms - commitMs)} (${perSecond(i.cli.ms - commitMs)}), ` +
-      `of which the Worker spent ${seconds(i.chunks.writeMs)} of ${seconds(i.chunks.totalMs)} chunk time waiting on Postgres writes (summed over ${i.chunks.count} chunks, 2 in flight); ` +
+      // Result files from before chunk timings were collected have no `chunks`.
+      (i.chunks ? `of which the Worker spent ${seconds(i.chunks.writeMs)} of ${seconds(i.chunks.totalMs)} chunk time waiting on Postgres writes (summed over ${i.chunks.count} chunks, 2 in flight); ` : "") +
       `commit ${seconds(commitMs)}: ${steps.join(", ")}; then VACUUM ANALYZE ${seconds(i.vacuumMs)}.`,
   ];
   const c = results.importCost;
@@ -86,8 +87,7 @@ function importLines(results: BenchResults): string[] {
 }
 
 /** Writes `<date>-<rows>.json` and `.md`, the SVG charts, and refreshes bench/README.md's latest table. */
-export function writeReport(results: BenchResults, directory: string, rows: number): string[] {
-  const stamp = new Date().toISOString().slice(0, 10);
+export function writeReport(results: BenchResults, directory: string, rows: number, stamp = new Date().toISOString().slice(0, 10)): string[] {
   const base = join(directory, `${stamp}-${rows}`);
   const markdown = [`# lieux bench, ${rows.toLocaleString("en")} rows, ${stamp}`, "", ...table(results), ""];
   if (results.partitioning) markdown.push(`Partitioning by région: listing ${results.partitioning.listing.partitionedSpeedup}×, autocomplete ${results.partitioning.autocomplete.partitionedSpeedup}× (partitioned vs composite index). Verdict: ${results.partitioning.verdict}.`, "");
