@@ -36,10 +36,11 @@ interface Outcome {
   empty: number;
   /** The name the typo was made from is among the results. */
   found: number;
+  slowest: Array<{ query: string; ms: number }>;
 }
 
 async function runTypos(client: pg.Client, typos: readonly Typo[], options: { deadlineMs: number | null; sql: (query: string) => { text: string; values: unknown[] } }): Promise<Outcome> {
-  const outcome: Outcome = { samples: [], timedOut: 0, empty: 0, found: 0 };
+  const outcome: Outcome = { samples: [], timedOut: 0, empty: 0, found: 0, slowest: [] };
   for (const typo of typos) {
     const started = performance.now();
     await client.query("begin");
@@ -55,6 +56,11 @@ async function runTypos(client: pg.Client, typos: readonly Typo[], options: { de
     await client.query("rollback");
     outcome.samples.push(performance.now() - started);
   }
+  // The tail's queries, so a p99 can be explained and re-run by hand.
+  outcome.slowest = typos
+    .map((typo, index) => ({ query: typo.query, ms: Math.round(outcome.samples[index]! * 10) / 10 }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5);
   return outcome;
 }
 
@@ -65,6 +71,7 @@ export interface TypoFigures {
   empty: number;
   found: number;
   queries: number;
+  slowest: Array<{ query: string; ms: number }>;
   /** Baseline: trigram over all of villes, no deadline, on the first `baseline.queries` typos. */
   baseline: { fuzzy: Percentiles; found: number; queries: number; indexBuildMs: number };
   speedup: number;
@@ -88,6 +95,7 @@ export async function benchTypos(client: pg.Client, typos: readonly Typo[], base
       empty: lieux.empty,
       found: lieux.found,
       queries: typos.length,
+      slowest: lieux.slowest,
       baseline: { fuzzy: figures.baseline, found: baseline.found, queries: subset.length, indexBuildMs },
       speedup: speedup(figures.baseline, figures.fuzzy, "p99"),
     };

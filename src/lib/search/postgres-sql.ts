@@ -80,7 +80,7 @@ export function anyOrderSearchSql(words: string[], limit: number, filters: Autoc
 /**
  * Typo tolerance: names sharing enough trigrams with the query (GIN `%`), best similarity
  * first, searched in the typo dictionary (the most populous villes, drizzle/0010) so the
- * work does not grow with the table. Both sides are compared as typo keys ("st remy
+ * work does not grow with the table. Both sides are compared as typo keys ("1 remy
  * monts"), which the planner computes once for the query.
  */
 export function fuzzySearchSql(normalized: string, limit: number, filters: AutocompleteFilters, types: readonly string[]): SQL {
