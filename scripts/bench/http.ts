@@ -70,7 +70,10 @@ export async function benchL1WithoutRedis(runtime: WorkerRuntime, ceiling: LoadF
   await fetch(`${runtime.url}${hit}`).then((response) => response.arrayBuffer());
   await new Promise((resolve) => setTimeout(resolve, 200));
   const l1Hit = await load(runtime.url, [{ path: hit }], options);
-  return { l1Hit, fraction: Math.round((l1Hit.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000 };
+  // Every middleware, then a 400 from the query schema: the stack's own cost, with no I/O at all.
+  const middlewareOnly = await load(runtime.url, [{ path: "/v1/villes/autocomplete?q=" }], options);
+  const fraction = (figures: LoadFigures) => Math.round((figures.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000;
+  return { l1Hit, fraction: fraction(l1Hit), middlewareOnly, middlewareFraction: fraction(middlewareOnly) };
 }
 
 /** Sequential latency of the engine through HTTP (cache bypassed), for each sampled prefix. */

@@ -20,7 +20,10 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit"], env });
   const rss = trackPeakRss(child.pid!, 250);
   return new Promise((resolve) => {
-    child.once("exit", (code) => resolve({ code: code ?? 1, ms: performance.now() - started, peakRssMb: rss.stop() }));
+    child.once("exit", (code) => {
+      const ms = performance.now() - started;
+      void rss.stop().then((peakRssMb) => resolve({ code: code ?? 1, ms, peakRssMb }));
+    });
   });
 }
 

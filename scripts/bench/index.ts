@@ -37,7 +37,7 @@ if (!Number.isInteger(rows) || rows < 1 || ![...only].every((name) => (SECTIONS 
 const TOKEN = "bench-admin-token";
 const workDir = join(process.cwd(), ".lieux", `bench-${process.pid}`);
 mkdirSync(workDir, { recursive: true });
-const memory = trackPeakRss(process.pid);
+const memory = trackPeakRss(process.pid, 1_000);
 const stack = await startStack({ dataDir: workDir, ports: { primary: 0, replica: 0, neonProxy: 0, upstash: 0 }, overrides: {}, replica: false, log });
 const vars = { ...stack.vars, ADMIN_TOKEN: TOKEN, CURSOR_SECRET: "bench-cursor-secret-0123456789", RATE_LIMIT_PER_MINUTE: "100000000", ADMIN_RATE_LIMIT_PER_MINUTE: "100000000",
   // Under a 10-connection load on two cores the local bridge is often slower than the 50 ms production budget.
@@ -97,7 +97,7 @@ try {
     results.http.push({ ...leanLayers, l2: await benchL2(leanNoL1, leanLayers.ceiling, options), l1WithoutRedis: await benchL1WithoutRedis(leanNoRedis, leanLayers.ceiling, options) });
   }
   if (only.has("partitioning")) results.partitioning = await benchPartitioning(client, iterations);
-  results.memory = { stackPeakRssMb: memory.stop(), importCliPeakRssMb: results.import?.cli.peakRssMb };
+  results.memory = { stackPeakRssMb: await memory.stop(), importCliPeakRssMb: results.import?.cli.peakRssMb };
   for (const file of writeReport(results, join(process.cwd(), "bench", "results"), rows)) log(`wrote ${file}`);
 } finally {
   await cleanUp();

@@ -1,57 +1,55 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 
 /**
- * Proportional set size of a process in kB (0 once it is gone). Postgres backends all map
- * the same shared buffers, so summing RSS over the tree counts those pages once per
- * backend; PSS splits each shared page between its users, so the tree's sum is real memory.
+ * Runs in a worker thread. Reading smaps_rollup of every process in the tree takes tens
+ * of milliseconds of synchronous I/O; on the bench's own event loop that stalled the
+ * queries being timed (a 40–50 ms p99 that was the sampler, not the database).
+ *
+ * PSS, not RSS: Postgres backends all map the same shared buffers, so summing RSS over
+ * the tree counts those pages once per backend; PSS splits each shared page between its
+ * users, so the tree's sum is real memory.
  */
-function pssKb(pid: number): number {
+const SAMPLER = `
+const { readdirSync, readFileSync } = require("node:fs");
+const { parentPort, workerData } = require("node:worker_threads");
+const pssKb = (pid) => {
   try {
-    const match = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+)/m);
+    const match = readFileSync("/proc/" + pid + "/smaps_rollup", "utf8").match(/^Pss:\\s+(\\d+)/m);
     return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function childrenByParent(): Map<number, number[]> {
-  const children = new Map<number, number[]>();
+  } catch { return 0; }
+};
+const childrenByParent = () => {
+  const children = new Map();
   for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\\d+$/.test(entry)) continue;
     try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+      const ppid = Number(readFileSync("/proc/" + entry + "/stat", "utf8").split(") ")[1].split(" ")[1]);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // the process ended while /proc was read
-    }
+    } catch { /* the process ended while /proc was read */ }
   }
   return children;
-}
-
-/** Sum of PSS over a process and all its descendants, in MB. */
-export function treeRssMb(rootPid: number): number {
+};
+const treeMb = (root) => {
   const children = childrenByParent();
   let total = 0;
-  const stack = [rootPid];
-  while (stack.length) {
-    const pid = stack.pop()!;
-    total += pssKb(pid);
-    stack.push(...(children.get(pid) ?? []));
-  }
+  const stack = [root];
+  while (stack.length) { const pid = stack.pop(); total += pssKb(pid); stack.push(...(children.get(pid) ?? [])); }
   return Math.round(total / 1024);
-}
+};
+let peak = treeMb(workerData.rootPid);
+const timer = setInterval(() => { peak = Math.max(peak, treeMb(workerData.rootPid)); }, workerData.intervalMs);
+parentPort.on("message", () => { clearInterval(timer); parentPort.postMessage(peak); });
+`;
 
-/** Samples a process tree's memory (PSS) every `intervalMs` and keeps the peak, until stopped. */
-export function trackPeakRss(rootPid: number, intervalMs = 500): { stop(): number; peak(): number } {
-  let peak = treeRssMb(rootPid);
-  const timer = setInterval(() => {
-    peak = Math.max(peak, treeRssMb(rootPid));
-  }, intervalMs);
+/** Samples a process tree's memory (PSS, in MB) every `intervalMs` off the main thread, and keeps the peak until stopped. */
+export function trackPeakRss(rootPid: number, intervalMs = 500): { stop(): Promise<number> } {
+  const worker = new Worker(SAMPLER, { eval: true, workerData: { rootPid, intervalMs } });
   return {
-    peak: () => peak,
-    stop() {
-      clearInterval(timer);
-      return peak;
-    },
+    stop: () =>
+      new Promise<number>((resolve, reject) => {
+        worker.once("message", (peak: number) => void worker.terminate().then(() => resolve(peak)));
+        worker.once("error", reject);
+        worker.postMessage("stop");
+      }),
   };
 }

@@ -17,7 +17,7 @@ export interface BenchResults {
   http?: Array<
     import("./http.ts").LayerFigures & {
       l2?: { l2Hit: import("./http.ts").LoadFigures; fraction: number; serverTiming: string | null };
-      l1WithoutRedis?: { l1Hit: import("./http.ts").LoadFigures; fraction: number };
+      l1WithoutRedis?: { l1Hit: import("./http.ts").LoadFigures; fraction: number; middlewareOnly?: import("./http.ts").LoadFigures; middlewareFraction?: number };
     }
   >;
   partitioning?: import("./partitioning.ts").PartitioningFigures;
@@ -49,8 +49,12 @@ function table(results: BenchResults): string[] {
   for (const h of results.http ?? []) {
     lines.push(`| HTTP ${h.runtime}, 10 connections: ceiling (/ping) | 10k–50k req/s (fleet) | — | ${h.ceiling.requestsPerSecond} req/s | 1.0 |`);
     lines.push(`| HTTP ${h.runtime}: L1 hit | — | — | ${h.l1Hit.requestsPerSecond} req/s, p99 ${h.l1Hit.p99Ms} ms | ${h.fractionOfCeiling.l1Hit} of ceiling |`);
-    if (h.l1WithoutRedis) {
-      lines.push(`| HTTP ${h.runtime}: L1 hit, no Redis configured (no rate-limit traffic) | — | — | ${h.l1WithoutRedis.l1Hit.requestsPerSecond} req/s, p99 ${h.l1WithoutRedis.l1Hit.p99Ms} ms | ${h.l1WithoutRedis.fraction} of ceiling |`);
+    const bare = h.l1WithoutRedis;
+    if (bare) {
+      lines.push(`| HTTP ${h.runtime}: L1 hit, no Redis configured (no rate-limit traffic) | — | — | ${bare.l1Hit.requestsPerSecond} req/s, p99 ${bare.l1Hit.p99Ms} ms | ${bare.fraction} of ceiling |`);
+      if (bare.middlewareOnly) {
+        lines.push(`| HTTP ${h.runtime}: middleware only (a 400 from the query schema), no Redis | — | — | ${bare.middlewareOnly.requestsPerSecond} req/s, p99 ${bare.middlewareOnly.p99Ms} ms | ${bare.middlewareFraction} of ceiling |`);
+      }
     }
     if (h.l2) lines.push(`| HTTP ${h.runtime}: L2 hit (CACHE_L1=off) | — | — | ${h.l2.l2Hit.requestsPerSecond} req/s, p99 ${h.l2.l2Hit.p99Ms} ms | ${h.l2.fraction} of ceiling |`);
     lines.push(`| HTTP ${h.runtime}: miss (engine on every request) | — | — | ${h.miss.requestsPerSecond} req/s, p50 ${h.miss.p50Ms} ms, p99 ${h.miss.p99Ms} ms | ${h.fractionOfCeiling.miss} of ceiling |`);
