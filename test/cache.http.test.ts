@@ -7,7 +7,7 @@ import { autocompleteKeyParts } from "../src/lib/villes/autocomplete-service.ts"
 import { callWorker, testEnv } from "./helpers/worker.ts";
 
 const redis = () => new Redis({ url: testEnv.UPSTASH_REDIS_REST_URL!, token: testEnv.UPSTASH_REDIS_REST_TOKEN!, enableTelemetry: false });
-const layerOf = (response: Response) => response.headers.get("Server-Timing")?.match(/cache;desc="([^"]+)"/)?.[1];
+const layerOf = (response: Response) => response.headers.get("Server-Timing")?.match(/cache(?:;dur=[\d.]+)?;desc="([^"]+)"/)?.[1];
 
 describe("autocomplete through the cache layers", () => {
   it("answers a repeat from L1, from L2 once L1 is cleared (backfilling L1), and misses after a generation bump", async () => {
@@ -23,6 +23,14 @@ describe("autocomplete through the cache layers", () => {
 
     await bumpGeneration(redis(), ["autocomplete"]);
     expect(layerOf(await callWorker(path))).toBe("miss");
+  });
+
+  it("says in Server-Timing how long a hit's lookup took, and never puts a lookup time on a miss", async () => {
+    const path = "/v1/villes/autocomplete?q=metz&limit=13";
+    const miss = (await callWorker(path)).headers.get("Server-Timing")!;
+    expect(miss).toMatch(/^cache;desc="miss", search;dur=[\d.]+;desc="postgres"/);
+    const hit = (await callWorker(path)).headers.get("Server-Timing")!;
+    expect(hit).toMatch(/^cache;dur=\d+\.\d;desc="l1-hit"$/);
   });
 
   it("shares one entry between spellings of the same query", async () => {

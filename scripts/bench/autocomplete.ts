@@ -32,6 +32,32 @@ export interface AutocompleteFigures {
   fixed: Array<{ q: string; naive: Percentiles; bounded: Percentiles; speedup: number }>;
   sampled: { naive: Percentiles; bounded: Percentiles };
   byPrefixLength: Array<{ length: number; naiveP50: number; boundedP50: number; naiveMax: number; boundedMax: number }>;
+  /** The bounded pass's slowest prefixes, timed again: is the tail the query's work, or the machine? */
+  slowest: Array<{ q: string; heavy: boolean; firstMs: number; againMinMs: number; executionMs: number }>;
+}
+
+/**
+ * Re-times each of the slowest prefixes five times and reads Postgres's own execution
+ * time: a prefix that is fast on every retry was slow because of the machine (the dev
+ * stack shares two cores), one that stays slow is the query's work.
+ */
+async function explainTail(client: pg.Client, sampled: readonly string[], bounded: readonly number[], count = 10): Promise<AutocompleteFigures["slowest"]> {
+  const slowest = sampled.map((q, index) => ({ q, firstMs: bounded[index]! })).sort((a, b) => b.firstMs - a.firstMs).slice(0, count);
+  const tail = [];
+  for (const { q, firstMs } of slowest) {
+    const query = sqlOf(defaultScopeSearchSql(q, 10, DEFAULT_TYPE_SCOPE));
+    const again = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await client.query(query);
+      again.push(performance.now() - started);
+    }
+    const plan = await client.query({ text: `explain (analyze, timing off, format json) ${query.text}`, values: query.values });
+    const heavy = (await client.query("select 1 from heavy_prefixes where prefix = $1", [q])).rowCount === 1;
+    const round = (value: number) => Math.round(value * 100) / 100;
+    tail.push({ q, heavy, firstMs: round(firstMs), againMinMs: round(Math.min(...again)), executionMs: round(plan.rows[0]["QUERY PLAN"][0]["Execution Time"]) });
+  }
+  return tail;
 }
 
 export async function benchAutocomplete(client: pg.Client, sampled: readonly string[], iterations: number): Promise<AutocompleteFigures> {
@@ -66,5 +92,6 @@ export async function benchAutocomplete(client: pg.Client, sampled: readonly str
       const bounded = percentiles(bucket.bounded);
       return { length, naiveP50: naive.p50, boundedP50: bounded.p50, naiveMax: naive.max, boundedMax: bounded.max };
     });
-  return { fixed, sampled: { naive: percentiles(samples.naive), bounded: percentiles(samples.bounded) }, byPrefixLength };
+  const slowest = await explainTail(client, sampled, samples.bounded);
+  return { fixed, sampled: { naive: percentiles(samples.naive), bounded: percentiles(samples.bounded) }, byPrefixLength, slowest };
 }

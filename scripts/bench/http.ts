@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import { lookupTimes } from "./cache-lookup.ts";
 import { measure, percentiles, type Percentiles } from "./measure.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
@@ -36,6 +37,8 @@ export interface LayerFigures {
   l1Hit: LoadFigures;
   miss: LoadFigures;
   l2Hit?: LoadFigures;
+  /** The L1 hit's own lookup time inside the Worker, from Server-Timing. */
+  l1Lookup?: Percentiles & { layers: Record<string, number> };
   fractionOfCeiling: Record<string, number>;
 }
 
@@ -44,9 +47,10 @@ export async function benchLayers(runtime: WorkerRuntime, prefixes: readonly str
   await fetch(`${runtime.url}${hit}`);
   const ceiling = await load(runtime.url, [{ path: "/ping" }], options);
   const l1Hit = await load(runtime.url, [{ path: hit }], options);
+  const l1Lookup = await lookupTimes(runtime.url, hit);
   const miss = await load(runtime.url, prefixes.map((q) => ({ path: `/v1/villes/autocomplete?q=${encodeURIComponent(q)}`, headers: BYPASS })), options);
   const fraction = (figures: LoadFigures) => Math.round((figures.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000;
-  return { runtime: runtime.name, ceiling, l1Hit, miss, fractionOfCeiling: { l1Hit: fraction(l1Hit), miss: fraction(miss) } };
+  return { runtime: runtime.name, ceiling, l1Hit, l1Lookup, miss, fractionOfCeiling: { l1Hit: fraction(l1Hit), miss: fraction(miss) } };
 }
 
 /** With CACHE_L1=off every repeat is answered from Redis: the L2 hit on its own. */
@@ -56,7 +60,8 @@ export async function benchL2(runtime: WorkerRuntime, ceiling: LoadFigures, opti
   await new Promise((resolve) => setTimeout(resolve, 200));
   const layer = await fetch(`${runtime.url}${hit}`).then((response) => response.headers.get("Server-Timing"));
   const l2Hit = await load(runtime.url, [{ path: hit }], options);
-  return { l2Hit, serverTiming: layer, fraction: Math.round((l2Hit.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000 };
+  const l2Lookup = await lookupTimes(runtime.url, hit);
+  return { l2Hit, l2Lookup, serverTiming: layer, fraction: Math.round((l2Hit.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000 };
 }
 
 /**

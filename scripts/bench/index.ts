@@ -6,6 +6,7 @@ import pg from "pg";
 import { loadReferenceData } from "../data/communes.ts";
 import { startStack } from "../stack.ts";
 import { benchAutocomplete, samplePrefixes } from "./autocomplete.ts";
+import { redisRoundTrip } from "./cache-lookup.ts";
 import { benchL1WithoutRedis, benchL2, benchLayers, httpEngineLatency } from "./http.ts";
 import { benchImportCost } from "./import-cost.ts";
 import { generateAndImport } from "./import-run.ts";
@@ -39,7 +40,7 @@ const workDir = join(process.cwd(), ".lieux", `bench-${process.pid}`);
 mkdirSync(workDir, { recursive: true });
 const memory = trackPeakRss(process.pid, 1_000);
 const stack = await startStack({ dataDir: workDir, ports: { primary: 0, replica: 0, neonProxy: 0, upstash: 0 }, overrides: {}, replica: false, log });
-const vars = { ...stack.vars, ADMIN_TOKEN: TOKEN, CURSOR_SECRET: "bench-cursor-secret-0123456789", RATE_LIMIT_PER_MINUTE: "100000000", ADMIN_RATE_LIMIT_PER_MINUTE: "100000000",
+const vars: Record<string, string> = { ...stack.vars, ADMIN_TOKEN: TOKEN, CURSOR_SECRET: "bench-cursor-secret-0123456789", RATE_LIMIT_PER_MINUTE: "100000000", ADMIN_RATE_LIMIT_PER_MINUTE: "100000000",
   // Under a 10-connection load on two cores the local bridge is often slower than the 50 ms production budget.
   REDIS_TIMEOUT_MS: "250" };
 const client = new pg.Client({ connectionString: stack.primaryUrl });
@@ -83,6 +84,7 @@ try {
       runtimes.push(runtime);
       return runtime;
     };
+    if (vars.UPSTASH_REDIS_REST_URL) results.redisRoundTrip = await redisRoundTrip(vars.UPSTASH_REDIS_REST_URL, vars.UPSTASH_REDIS_REST_TOKEN!);
     const wranglerLayers = await benchLayers(runtime, sampled, options);
     const wranglerL2 = await benchL2(await restart({ ...vars, CACHE_L1: "off" }), wranglerLayers.ceiling, options);
     const wranglerNoRedis = await benchL1WithoutRedis(await restart(withoutRedis), wranglerLayers.ceiling, options);

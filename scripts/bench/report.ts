@@ -16,11 +16,13 @@ export interface BenchResults {
   typo?: TypoFigures;
   http?: Array<
     import("./http.ts").LayerFigures & {
-      l2?: { l2Hit: import("./http.ts").LoadFigures; fraction: number; serverTiming: string | null };
+      l2?: { l2Hit: import("./http.ts").LoadFigures; l2Lookup?: Percentiles; fraction: number; serverTiming: string | null };
       l1WithoutRedis?: { l1Hit: import("./http.ts").LoadFigures; fraction: number; middlewareOnly?: import("./http.ts").LoadFigures; middlewareFraction?: number };
     }
   >;
   partitioning?: import("./partitioning.ts").PartitioningFigures;
+  /** One Redis GET through the Upstash bridge from Node: the yardstick for an L2 lookup. */
+  redisRoundTrip?: Percentiles;
   memory?: { stackPeakRssMb: number; importCliPeakRssMb?: number };
 }
 
@@ -57,6 +59,11 @@ function table(results: BenchResults): string[] {
       }
     }
     if (h.l2) lines.push(`| HTTP ${h.runtime}: L2 hit (CACHE_L1=off) | — | — | ${h.l2.l2Hit.requestsPerSecond} req/s, p99 ${h.l2.l2Hit.p99Ms} ms | ${h.l2.fraction} of ceiling |`);
+    const l1 = h.l1Lookup;
+    if (l1) lines.push(`| ${h.runtime}: L1 hit lookup inside the Worker (Server-Timing, sequential) | — | — | p50 ${ms(l1.p50)}, p99 ${ms(l1.p99)} | target < 1 ms |`);
+    const l2 = h.l2?.l2Lookup;
+    const trip = results.redisRoundTrip;
+    if (l2) lines.push(`| ${h.runtime}: L2 hit lookup inside the Worker (Server-Timing, sequential) | — | one Redis GET via the bridge from Node: p50 ${ms(trip?.p50)} | p50 ${ms(l2.p50)}, p99 ${ms(l2.p99)} | ${trip ? `${Math.round((l2.p50 / Math.max(trip.p50, 0.001)) * 10) / 10} round trips at p50` : "—"} |`);
     lines.push(`| HTTP ${h.runtime}: miss (engine on every request) | — | — | ${h.miss.requestsPerSecond} req/s, p50 ${h.miss.p50Ms} ms, p99 ${h.miss.p99Ms} ms | ${h.fractionOfCeiling.miss} of ceiling |`);
   }
   return lines;
@@ -95,6 +102,8 @@ export function writeReport(results: BenchResults, directory: string, rows: numb
   const base = join(directory, `${stamp}-${rows}`);
   const markdown = [`# lieux bench, ${rows.toLocaleString("en")} rows, ${stamp}`, "", ...table(results), ""];
   if (results.partitioning) markdown.push(`Partitioning by région: listing ${results.partitioning.listing.partitionedSpeedup}×, autocomplete ${results.partitioning.autocomplete.partitionedSpeedup}× (partitioned vs composite index). Verdict: ${results.partitioning.verdict}.`, "");
+  const tail = results.autocomplete?.slowest;
+  if (tail) markdown.push(`Autocomplete's slowest sampled prefixes, timed again (first → best of 5 → Postgres execution): ${tail.map((entry) => `"${entry.q}"${entry.heavy ? " (heavy)" : ""} ${entry.firstMs} → ${entry.againMinMs} → ${entry.executionMs} ms`).join("; ")}.`, "");
   for (const line of importLines(results)) markdown.push(line, "");
   if (results.memory) markdown.push(`Peak memory (PSS summed over each process tree, so shared buffers count once): dev stack ${results.memory.stackPeakRssMb} MB; import CLI ${results.memory.importCliPeakRssMb ?? "—"} MB.`, "");
   writeFileSync(`${base}.json`, JSON.stringify(results, null, 2));

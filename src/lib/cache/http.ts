@@ -38,11 +38,11 @@ function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
 /**
  * A cacheable JSON response: Cache-Control from the namespace's policy, a strong ETag
  * over the exact body with If-None-Match → 304, and Server-Timing naming the cache layer
- * that answered. Requests that bypassed the cache (credentials) are never cacheable.
+ * that answered and, on a hit, how long the lookup took. Requests that bypassed the cache (credentials) are never cacheable.
  */
 export async function cachedJson(
   c: Context,
-  options: { namespace: CacheNamespace; layer: CacheLayer; body: unknown; status?: 200 | 404; timings?: TimingEntry[] },
+  options: { namespace: CacheNamespace; layer: CacheLayer; lookupMs?: number; body: unknown; status?: 200 | 404; timings?: TimingEntry[] },
 ): Promise<Response> {
   const json = JSON.stringify(options.body);
   const etag = await strongEtag(json);
@@ -54,7 +54,7 @@ export async function cachedJson(
   const headers: Record<string, string> = {
     "Cache-Control": cacheControl,
     ETag: etag,
-    "Server-Timing": serverTiming([{ name: "cache", description: options.layer }, ...(options.timings ?? [])]),
+    "Server-Timing": serverTiming([{ name: "cache", durationMs: options.lookupMs, description: options.layer }, ...(options.timings ?? [])]),
   };
   if (matchesEtag(c.req.header("If-None-Match"), etag)) return c.body(null, 304, headers);
   return c.body(json, options.status ?? 200, { ...headers, "Content-Type": "application/json; charset=UTF-8" });

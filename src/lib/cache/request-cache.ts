@@ -47,7 +47,10 @@ export function createRequestCache(options: RequestCacheOptions): RequestCache {
   return {
     async read(namespace, parts, loader) {
       if (options.bypass) return { value: await loader(), layer: "bypass" };
-      return tiered.swr(namespace, await keyFor(namespace, parts), loader);
+      // The Workers clock only moves across I/O, which is what a lookup is: the Cache API and Redis.
+      const started = performance.now();
+      const cached = await tiered.swr(namespace, await keyFor(namespace, parts), loader);
+      return cached.layer === "miss" ? cached : { ...cached, lookupMs: performance.now() - started };
     },
     async refresh(namespace, parts, loader) {
       return tiered.refresh(namespace, await keyFor(namespace, parts), loader);

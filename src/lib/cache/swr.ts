@@ -9,6 +9,8 @@ export type CacheLayer = "l1-hit" | "l2-hit" | "stale" | "miss" | "bypass";
 export interface Cached<T> {
   value: T;
   layer: CacheLayer;
+  /** Time to find the answer in the cache (the generation, then each tier), for Server-Timing; absent on a load. */
+  lookupMs?: number;
 }
 
 /**

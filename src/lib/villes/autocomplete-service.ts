@@ -42,9 +42,9 @@ async function search(services: Services, input: AutocompleteInput): Promise<Aut
 }
 
 /** Autocomplete through the cache layers; the route and the warmer both come here. */
-export async function cachedAutocomplete(services: Services, input: AutocompleteInput): Promise<{ payload: AutocompletePayload; layer: CacheLayer }> {
+export async function cachedAutocomplete(services: Services, input: AutocompleteInput): Promise<{ payload: AutocompletePayload; layer: CacheLayer; lookupMs?: number }> {
   const cached = await services.cache.read("autocomplete", autocompleteKeyParts(input), () => search(services, input));
-  return { payload: cached.value, layer: cached.layer };
+  return { payload: cached.value, layer: cached.layer, lookupMs: cached.lookupMs };
 }
 
 /** Loads and stores a query now, whatever is cached (cache warming). */

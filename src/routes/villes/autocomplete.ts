@@ -50,7 +50,7 @@ const route = createRoute({
     "Every query word must start a word of the name (the last one as a prefix). Ranking blends match quality with population, so a large city the user is still typing comes before a tiny exact match, and short complete names stay reachable.",
   request: { query: QuerySchema },
   responses: {
-    200: { description: "Ranked matches. Cacheable: `Cache-Control` with `stale-while-revalidate`, a strong `ETag`, and `Server-Timing` naming the cache layer.", content: { "application/json": { schema: ResponseSchema } } },
+    200: { description: "Ranked matches. Cacheable: `Cache-Control` with `stale-while-revalidate`, a strong `ETag`, and `Server-Timing` naming the cache layer (with the lookup's duration on a hit).", content: { "application/json": { schema: ResponseSchema } } },
     304: { description: "Not modified: `If-None-Match` matched the current `ETag`." },
     ...commonErrorResponses,
   },
@@ -59,13 +59,14 @@ const route = createRoute({
 export const autocompleteRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const input = c.req.valid("query");
   const services = c.get("services");
-  const { payload, layer } = await cachedAutocomplete(services, input);
+  const { payload, layer, lookupMs } = await cachedAutocomplete(services, input);
   recordPopularQuery(services, input);
   c.header("X-Search-Backend", payload.backend);
   const fromEngine = layer === "miss" || layer === "bypass";
   return cachedJson(c, {
     namespace: "autocomplete",
     layer,
+    lookupMs,
     body: { query: { q: input.q, normalized: normalizeQuery(input.q), limit: input.limit }, match: payload.match, results: payload.results },
     timings: fromEngine
       ? [

@@ -35,7 +35,7 @@ export const getVilleRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) 
   const { code_insee: codeInsee } = c.req.valid("param");
   const { type } = c.req.valid("query");
   const { cache, databases } = c.get("services");
-  const { value: ville, layer } = await cache.read("ville", { code: codeInsee, type }, async () => {
+  const { value: ville, layer, lookupMs } = await cache.read("ville", { code: codeInsee, type }, async () => {
     const row = await databases.read((db) => findVilleByCode(db, codeInsee, type));
     return row ? presentVille(row) : null;
   });
@@ -44,5 +44,5 @@ export const getVilleRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) 
     throw new ApiError("not_found", `No ${what}.`);
   }
   // cachedJson may answer 304 with no body, which the typed 200 response cannot express
-  return cachedJson(c, { namespace: "ville", layer, body: ville }) as never;
+  return cachedJson(c, { namespace: "ville", layer, lookupMs, body: ville }) as never;
 });

@@ -65,7 +65,7 @@ export const listVillesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c
   if (query.cursor !== undefined) {
     request.from = await decodeCursor(query.cursor, { ...scope, keySchema: keySchemaFor(query.order) });
   }
-  const { value: page, layer } = await cache.read("villes", { ...filters, order: query.order, limit: query.limit, cursor: query.cursor }, async () => {
+  const { value: page, layer, lookupMs } = await cache.read("villes", { ...filters, order: query.order, limit: query.limit, cursor: query.cursor }, async () => {
     const rows = await databases.read((db) => listVilles(db, request));
     const first = rows.rows[0];
     const last = rows.rows.at(-1);
@@ -88,6 +88,7 @@ export const listVillesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c
   return cachedJson(c, {
     namespace: "villes",
     layer,
+    lookupMs,
     body: {
       results: page.results,
       next: hasNext && page.lastKey ? await link("next", page.lastKey) : null,
