@@ -30,10 +30,17 @@ const naiveSql = (prefix: string) => ({
 
 export interface AutocompleteFigures {
   fixed: Array<{ q: string; naive: Percentiles; bounded: Percentiles; speedup: number }>;
-  sampled: { naive: Percentiles; bounded: Percentiles };
+  sampled: { naive: Percentiles; bounded: Percentiles; boundedInPostgres?: Percentiles };
   byPrefixLength: Array<{ length: number; naiveP50: number; boundedP50: number; naiveMax: number; boundedMax: number }>;
   /** The bounded pass's slowest prefixes, timed again: is the tail the query's work, or the machine? */
   slowest: Array<{ q: string; heavy: boolean; firstMs: number; againMinMs: number; executionMs: number }>;
+}
+
+/** Postgres's own time for a query, without the round trip. */
+async function postgresTime(client: pg.Client, query: { text: string; values: unknown[] }): Promise<{ planningMs: number; executionMs: number }> {
+  const result = await client.query({ text: `explain (analyze, timing off, format json) ${query.text}`, values: query.values });
+  const explained = result.rows[0]["QUERY PLAN"][0];
+  return { planningMs: explained["Planning Time"], executionMs: explained["Execution Time"] };
 }
 
 /**
@@ -52,10 +59,10 @@ async function explainTail(client: pg.Client, sampled: readonly string[], bounde
       await client.query(query);
       again.push(performance.now() - started);
     }
-    const plan = await client.query({ text: `explain (analyze, timing off, format json) ${query.text}`, values: query.values });
+    const { executionMs } = await postgresTime(client, query);
     const heavy = (await client.query("select 1 from heavy_prefixes where prefix = $1", [q])).rowCount === 1;
     const round = (value: number) => Math.round(value * 100) / 100;
-    tail.push({ q, heavy, firstMs: round(firstMs), againMinMs: round(Math.min(...again)), executionMs: round(plan.rows[0]["QUERY PLAN"][0]["Execution Time"]) });
+    tail.push({ q, heavy, firstMs: round(firstMs), againMinMs: round(Math.min(...again)), executionMs: round(executionMs) });
   }
   return tail;
 }
@@ -93,5 +100,10 @@ export async function benchAutocomplete(client: pg.Client, sampled: readonly str
       return { length, naiveP50: naive.p50, boundedP50: bounded.p50, naiveMax: naive.max, boundedMax: bounded.max };
     });
   const slowest = await explainTail(client, sampled, samples.bounded);
-  return { fixed, sampled: { naive: percentiles(samples.naive), bounded: percentiles(samples.bounded) }, byPrefixLength, slowest };
+  const inPostgres = [];
+  for (const prefix of sampled) {
+    const { planningMs, executionMs } = await postgresTime(client, sqlOf(defaultScopeSearchSql(prefix, 10, DEFAULT_TYPE_SCOPE)));
+    inPostgres.push(planningMs + executionMs);
+  }
+  return { fixed, sampled: { naive: percentiles(samples.naive), bounded: percentiles(samples.bounded), boundedInPostgres: percentiles(inPostgres) }, byPrefixLength, slowest };
 }

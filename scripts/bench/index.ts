@@ -68,14 +68,14 @@ try {
   }
   const names = loadReferenceData().villes.map((ville) => ville.nom);
   const sampled = samplePrefixes(names, 1_000);
-  if (only.has("pagination")) results.pagination = await benchPagination(client, rows, iterations);
-  if (only.has("stats")) results.stats = await benchStats(client, iterations);
+  if (only.has("pagination")) results.pagination = await memory.quiet(() => benchPagination(client, rows, iterations));
+  if (only.has("stats")) results.stats = await memory.quiet(() => benchStats(client, iterations));
   if (only.has("autocomplete")) {
-    results.autocomplete = { ...(await benchAutocomplete(client, sampled, iterations)), httpSampled: await httpEngineLatency(runtime, sampled) };
+    results.autocomplete = await memory.quiet(async () => ({ ...(await benchAutocomplete(client, sampled, iterations)), httpSampled: await httpEngineLatency(runtime, sampled) }));
   }
-  if (only.has("typo")) results.typo = await benchTypos(client, typoQueries(names, 200), 50);
+  if (only.has("typo")) results.typo = await memory.quiet(() => benchTypos(client, typoQueries(names, 200), 50));
   if (only.has("http")) {
-    const options = { connections: 10, seconds: Number(values.seconds) };
+    const options = { connections: 10, seconds: Number(values.seconds), quiet: memory.quiet };
     const withoutRedis: Record<string, string> = Object.fromEntries(Object.entries(vars).filter(([name]) => !name.startsWith("UPSTASH_REDIS_REST_")));
     const restart = async (overrides: Record<string, string>) => {
       await runtime.stop();
@@ -84,7 +84,7 @@ try {
       runtimes.push(runtime);
       return runtime;
     };
-    if (vars.UPSTASH_REDIS_REST_URL) results.redisRoundTrip = await redisRoundTrip(vars.UPSTASH_REDIS_REST_URL, vars.UPSTASH_REDIS_REST_TOKEN!);
+    if (vars.UPSTASH_REDIS_REST_URL) results.redisRoundTrip = await memory.quiet(() => redisRoundTrip(vars.UPSTASH_REDIS_REST_URL!, vars.UPSTASH_REDIS_REST_TOKEN!));
     const wranglerLayers = await benchLayers(runtime, sampled, options);
     const wranglerL2 = await benchL2(await restart({ ...vars, CACHE_L1: "off" }), wranglerLayers.ceiling, options);
     const wranglerNoRedis = await benchL1WithoutRedis(await restart(withoutRedis), wranglerLayers.ceiling, options);

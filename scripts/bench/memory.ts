@@ -37,19 +37,45 @@ const treeMb = (root) => {
   return Math.round(total / 1024);
 };
 let peak = treeMb(workerData.rootPid);
-const timer = setInterval(() => { peak = Math.max(peak, treeMb(workerData.rootPid)); }, workerData.intervalMs);
-parentPort.on("message", () => { clearInterval(timer); parentPort.postMessage(peak); });
+const sample = () => { peak = Math.max(peak, treeMb(workerData.rootPid)); };
+let timer = setInterval(sample, workerData.intervalMs);
+parentPort.on("message", (command) => {
+  clearInterval(timer);
+  sample();
+  if (command === "resume") timer = setInterval(sample, workerData.intervalMs);
+  parentPort.postMessage(peak);
+});
 `;
 
+export interface MemoryTracker {
+  /**
+   * Runs `timed` with the sampler stopped (one sample before, one after): even off the
+   * main thread, a walk of every process's page tables takes one of the two cores for
+   * milliseconds, and a sequential latency figure should not include it.
+   */
+  quiet<T>(timed: () => Promise<T>): Promise<T>;
+  stop(): Promise<number>;
+}
+
 /** Samples a process tree's memory (PSS, in MB) every `intervalMs` off the main thread, and keeps the peak until stopped. */
-export function trackPeakRss(rootPid: number, intervalMs = 500): { stop(): Promise<number> } {
+export function trackPeakRss(rootPid: number, intervalMs = 500): MemoryTracker {
   const worker = new Worker(SAMPLER, { eval: true, workerData: { rootPid, intervalMs } });
+  let failure: Error | undefined;
+  worker.on("error", (error) => (failure = error));
+  const send = (command: "pause" | "resume" | "stop") =>
+    failure ? Promise.reject(failure) : new Promise<number>((resolve) => {
+      worker.once("message", resolve);
+      worker.postMessage(command);
+    });
   return {
-    stop: () =>
-      new Promise<number>((resolve, reject) => {
-        worker.once("message", (peak: number) => void worker.terminate().then(() => resolve(peak)));
-        worker.once("error", reject);
-        worker.postMessage("stop");
-      }),
+    async quiet(timed) {
+      await send("pause");
+      try {
+        return await timed();
+      } finally {
+        await send("resume");
+      }
+    },
+    stop: () => send("stop").then(async (peak) => (await worker.terminate(), peak)),
   };
 }
