@@ -30,7 +30,7 @@ const naiveSql = (prefix: string) => ({
 
 export interface AutocompleteFigures {
   fixed: Array<{ q: string; naive: Percentiles; bounded: Percentiles; speedup: number }>;
-  sampled: { naive: Percentiles; bounded: Percentiles; boundedInPostgres?: Percentiles };
+  sampled: { naive: Percentiles; bounded: Percentiles; boundedInPostgres?: Percentiles; boundedViaNeonHttp?: Percentiles };
   byPrefixLength: Array<{ length: number; naiveP50: number; boundedP50: number; naiveMax: number; boundedMax: number }>;
   /** The bounded pass's slowest prefixes, timed again: is the tail the query's work, or the machine? */
   slowest: Array<{ q: string; heavy: boolean; firstMs: number; againMinMs: number; executionMs: number }>;

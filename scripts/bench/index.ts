@@ -10,6 +10,10 @@ import { redisRoundTrip } from "./cache-lookup.ts";
 import { benchL1WithoutRedis, benchL2, benchLayers, httpEngineLatency } from "./http.ts";
 import { benchImportCost } from "./import-cost.ts";
 import { generateAndImport } from "./import-run.ts";
+import { neonHttpTimes } from "./neon-round-trip.ts";
+import { sqlOf } from "./sql-of.ts";
+import { defaultScopeSearchSql } from "../../src/lib/search/postgres-sql.ts";
+import { DEFAULT_TYPE_SCOPE } from "../../src/lib/search/types.ts";
 import { log } from "./measure.ts";
 import { trackPeakRss } from "./memory.ts";
 import { benchPagination } from "./pagination.ts";
@@ -71,7 +75,12 @@ try {
   if (only.has("pagination")) results.pagination = await memory.quiet(() => benchPagination(client, rows, iterations));
   if (only.has("stats")) results.stats = await memory.quiet(() => benchStats(client, iterations));
   if (only.has("autocomplete")) {
-    results.autocomplete = await memory.quiet(async () => ({ ...(await benchAutocomplete(client, sampled, iterations)), httpSampled: await httpEngineLatency(runtime, sampled) }));
+    results.autocomplete = await memory.quiet(async () => {
+      const figures = await benchAutocomplete(client, sampled, iterations);
+      const queries = sampled.map((prefix) => sqlOf(defaultScopeSearchSql(prefix, 10, DEFAULT_TYPE_SCOPE)));
+      if (vars.NEON_LOCAL_PROXY) figures.sampled.boundedViaNeonHttp = await neonHttpTimes(vars.NEON_LOCAL_PROXY, vars.DATABASE_URL!, queries);
+      return { ...figures, httpSampled: await httpEngineLatency(runtime, sampled) };
+    });
   }
   if (only.has("typo")) results.typo = await memory.quiet(() => benchTypos(client, typoQueries(names, 200), 50));
   if (only.has("http")) {

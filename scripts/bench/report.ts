@@ -102,6 +102,17 @@ export function writeReport(results: BenchResults, directory: string, rows: numb
   const base = join(directory, `${stamp}-${rows}`);
   const markdown = [`# lieux bench, ${rows.toLocaleString("en")} rows, ${stamp}`, "", ...table(results), ""];
   if (results.partitioning) markdown.push(`Partitioning by région: listing ${results.partitioning.listing.partitionedSpeedup}×, autocomplete ${results.partitioning.autocomplete.partitionedSpeedup}× (partitioned vs composite index). Verdict: ${results.partitioning.verdict}.`, "");
+  const a = results.autocomplete;
+  if (a) {
+    const spread = (label: string, p: Percentiles | undefined) => (p ? `${label} p50 ${ms(p.p50)}, p95 ${ms(p.p95)}, p99 ${ms(p.p99)}, max ${ms(p.max)}` : undefined);
+    const layers = [
+      spread("inside Postgres (plan + execute)", a.sampled.boundedInPostgres),
+      spread("pg round trip", a.sampled.bounded),
+      spread("through the local Neon HTTP endpoint (the Worker's driver, from Node)", a.sampled.boundedViaNeonHttp),
+      spread("through the Worker over HTTP, cache bypassed", a.httpSampled),
+    ].filter(Boolean);
+    markdown.push(`Bounded autocomplete, ${a.sampled.bounded.n} sampled prefixes one at a time: ${layers.join("; ")}.`, "");
+  }
   const tail = results.autocomplete?.slowest;
   if (tail) markdown.push(`Autocomplete's slowest sampled prefixes, timed again (first → best of 5 → Postgres execution): ${tail.map((entry) => `"${entry.q}"${entry.heavy ? " (heavy)" : ""} ${entry.firstMs} → ${entry.againMinMs} → ${entry.executionMs} ms`).join("; ")}.`, "");
   for (const line of importLines(results)) markdown.push(line, "");
