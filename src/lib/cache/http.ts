@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { CacheNamespace } from "./generation.ts";
 import { policyFor } from "./policies.ts";
-import type { CacheLayer } from "./swr.ts";
+import type { Served } from "./swr.ts";
 
 export interface TimingEntry {
   name: string;
@@ -38,23 +38,24 @@ function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
 /**
  * A cacheable JSON response: Cache-Control from the namespace's policy, a strong ETag
  * over the exact body with If-None-Match → 304, and Server-Timing naming the cache layer
- * that answered and, on a hit, how long the lookup took. Requests that bypassed the cache (credentials) are never cacheable.
+ * that answered and, on a hit, how long the lookup took. Requests that bypassed the
+ * cache (credentials) are never cacheable.
  */
 export async function cachedJson(
   c: Context,
-  options: { namespace: CacheNamespace; layer: CacheLayer; lookupMs?: number; body: unknown; status?: 200 | 404; timings?: TimingEntry[] },
+  options: { namespace: CacheNamespace; served: Served; body: unknown; status?: 200 | 404; timings?: TimingEntry[] },
 ): Promise<Response> {
   const json = JSON.stringify(options.body);
   const etag = await strongEtag(json);
   const policy = policyFor(options.namespace);
   const cacheControl =
-    options.layer === "bypass"
+    options.served.layer === "bypass"
       ? "private, no-store"
       : `public, max-age=${policy.httpMaxAgeSeconds}, stale-while-revalidate=${policy.httpStaleWhileRevalidateSeconds}`;
   const headers: Record<string, string> = {
     "Cache-Control": cacheControl,
     ETag: etag,
-    "Server-Timing": serverTiming([{ name: "cache", durationMs: options.lookupMs, description: options.layer }, ...(options.timings ?? [])]),
+    "Server-Timing": serverTiming([{ name: "cache", durationMs: options.served.lookupMs, description: options.served.layer }, ...(options.timings ?? [])]),
   };
   if (matchesEtag(c.req.header("If-None-Match"), etag)) return c.body(null, 304, headers);
   return c.body(json, options.status ?? 200, { ...headers, "Content-Type": "application/json; charset=UTF-8" });

@@ -13,6 +13,9 @@ export interface Cached<T> {
   lookupMs?: number;
 }
 
+/** How an answer was served, without the answer: what a response's headers describe. */
+export type Served = Omit<Cached<unknown>, "value">;
+
 /**
  * Module scope on purpose: concurrent misses for one key in this isolate share one load,
  * and a stale key is refreshed once, whichever requests see it.

@@ -1,7 +1,7 @@
 import type { Services } from "../../middleware/services.ts";
 import { presentVille, type VilleResponse } from "../api/ville.ts";
 import type { KeyParts } from "../cache/request-cache.ts";
-import type { CacheLayer } from "../cache/swr.ts";
+import type { Cached } from "../cache/swr.ts";
 import { normalizeQuery } from "../search/query.ts";
 import type { MatchKind } from "../search/types.ts";
 import type { VilleType } from "../db/schema.ts";
@@ -42,9 +42,8 @@ async function search(services: Services, input: AutocompleteInput): Promise<Aut
 }
 
 /** Autocomplete through the cache layers; the route and the warmer both come here. */
-export async function cachedAutocomplete(services: Services, input: AutocompleteInput): Promise<{ payload: AutocompletePayload; layer: CacheLayer; lookupMs?: number }> {
-  const cached = await services.cache.read("autocomplete", autocompleteKeyParts(input), () => search(services, input));
-  return { payload: cached.value, layer: cached.layer, lookupMs: cached.lookupMs };
+export function cachedAutocomplete(services: Services, input: AutocompleteInput): Promise<Cached<AutocompletePayload>> {
+  return services.cache.read("autocomplete", autocompleteKeyParts(input), () => search(services, input));
 }
 
 /** Loads and stores a query now, whatever is cached (cache warming). */

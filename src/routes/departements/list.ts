@@ -28,10 +28,10 @@ const route = createRoute({
 export const listDepartementsRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const filters = c.req.valid("query");
   const { cache, databases } = c.get("services");
-  const { value, layer, lookupMs } = await cache.read("reference", { list: "departements", ...filters }, async () => {
+  const served = await cache.read("reference", { list: "departements", ...filters }, async () => {
     const rows = await databases.read((db) => listDepartements(db, filters));
     return { results: rows.map(presentDepartement) };
   });
   // cachedJson may answer 304 with no body, which the typed 200 response cannot express
-  return cachedJson(c, { namespace: "reference", layer, lookupMs, body: value }) as never;
+  return cachedJson(c, { namespace: "reference", served, body: served.value }) as never;
 });

@@ -26,11 +26,11 @@ const route = createRoute({
 export const getRegionRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const { code } = c.req.valid("param");
   const { cache, databases } = c.get("services");
-  const { value, layer, lookupMs } = await cache.read("reference", { one: "regions", code }, async () => {
+  const served = await cache.read("reference", { one: "regions", code }, async () => {
     const row = await databases.read((db) => findRegion(db, code));
     return row ? presentRegion(row) : null;
   });
-  if (!value) throw new ApiError("not_found", `No région ${code}.`);
+  if (!served.value) throw new ApiError("not_found", `No région ${code}.`);
   // cachedJson may answer 304 with no body, which the typed 200 response cannot express
-  return cachedJson(c, { namespace: "reference", layer, lookupMs, body: value }) as never;
+  return cachedJson(c, { namespace: "reference", served, body: served.value }) as never;
 });

@@ -26,10 +26,10 @@ const route = createRoute({
 export const listRegionsRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const filters = c.req.valid("query");
   const { cache, databases } = c.get("services");
-  const { value, layer, lookupMs } = await cache.read("reference", { list: "regions", ...filters }, async () => {
+  const served = await cache.read("reference", { list: "regions", ...filters }, async () => {
     const rows = await databases.read((db) => listRegions(db, filters));
     return { results: rows.map(presentRegion) };
   });
   // cachedJson may answer 304 with no body, which the typed 200 response cannot express
-  return cachedJson(c, { namespace: "reference", layer, lookupMs, body: value }) as never;
+  return cachedJson(c, { namespace: "reference", served, body: served.value }) as never;
 });

@@ -26,9 +26,9 @@ const route = createRoute({
 export const departementStatsRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const filters = c.req.valid("query");
   const { cache, databases } = c.get("services");
-  const { value, layer, lookupMs } = await cache.read("stats", { view: "departements", ...filters }, async () =>
+  const served = await cache.read("stats", { view: "departements", ...filters }, async () =>
     presentDepartementStats(await databases.read((db) => departementStatsQuery(db, filters))),
   );
   // cachedJson may answer 304 with no body, which the typed 200 response cannot express
-  return cachedJson(c, { namespace: "stats", layer, lookupMs, body: value }) as never;
+  return cachedJson(c, { namespace: "stats", served, body: served.value }) as never;
 });

@@ -25,9 +25,9 @@ const route = createRoute({
 export const regionStatsRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const filters = c.req.valid("query");
   const { cache, databases } = c.get("services");
-  const { value, layer, lookupMs } = await cache.read("stats", { view: "regions", ...filters }, async () =>
+  const served = await cache.read("stats", { view: "regions", ...filters }, async () =>
     presentRegionStats(await databases.read((db) => regionStatsQuery(db, filters))),
   );
   // cachedJson may answer 304 with no body, which the typed 200 response cannot express
-  return cachedJson(c, { namespace: "stats", layer, lookupMs, body: value }) as never;
+  return cachedJson(c, { namespace: "stats", served, body: served.value }) as never;
 });

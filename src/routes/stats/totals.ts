@@ -24,11 +24,11 @@ const route = createRoute({
 
 export const statsTotalsRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const { cache, databases } = c.get("services");
-  const { value, layer, lookupMs } = await cache.read("stats", { view: "totals" }, async () => {
+  const served = await cache.read("stats", { view: "totals" }, async () => {
     const [row] = await databases.read((db) => villeStatsQuery(db));
     return row ? presentStats(row) : null;
   });
-  if (!value) throw new ApiError("service_unavailable", "The stats view is empty: it has not been refreshed yet.");
+  if (!served.value) throw new ApiError("service_unavailable", "The stats view is empty: it has not been refreshed yet.");
   // cachedJson may answer 304 with no body, which the typed 200 response cannot express
-  return cachedJson(c, { namespace: "stats", layer, lookupMs, body: value }) as never;
+  return cachedJson(c, { namespace: "stats", served, body: served.value }) as never;
 });

@@ -59,14 +59,14 @@ const route = createRoute({
 export const autocompleteRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const input = c.req.valid("query");
   const services = c.get("services");
-  const { payload, layer, lookupMs } = await cachedAutocomplete(services, input);
+  const served = await cachedAutocomplete(services, input);
+  const payload = served.value;
   recordPopularQuery(services, input);
   c.header("X-Search-Backend", payload.backend);
-  const fromEngine = layer === "miss" || layer === "bypass";
+  const fromEngine = served.layer === "miss" || served.layer === "bypass";
   return cachedJson(c, {
     namespace: "autocomplete",
-    layer,
-    lookupMs,
+    served,
     body: { query: { q: input.q, normalized: normalizeQuery(input.q), limit: input.limit }, match: payload.match, results: payload.results },
     timings: fromEngine
       ? [

@@ -35,14 +35,14 @@ export const getVilleRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) 
   const { code_insee: codeInsee } = c.req.valid("param");
   const { type } = c.req.valid("query");
   const { cache, databases } = c.get("services");
-  const { value: ville, layer, lookupMs } = await cache.read("ville", { code: codeInsee, type }, async () => {
+  const served = await cache.read("ville", { code: codeInsee, type }, async () => {
     const row = await databases.read((db) => findVilleByCode(db, codeInsee, type));
     return row ? presentVille(row) : null;
   });
-  if (!ville) {
+  if (!served.value) {
     const what = type ? `${type} ${codeInsee}` : `commune ${codeInsee}`;
     throw new ApiError("not_found", `No ${what}.`);
   }
   // cachedJson may answer 304 with no body, which the typed 200 response cannot express
-  return cachedJson(c, { namespace: "ville", layer, lookupMs, body: ville }) as never;
+  return cachedJson(c, { namespace: "ville", served, body: served.value }) as never;
 });

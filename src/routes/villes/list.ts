@@ -65,7 +65,7 @@ export const listVillesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c
   if (query.cursor !== undefined) {
     request.from = await decodeCursor(query.cursor, { ...scope, keySchema: keySchemaFor(query.order) });
   }
-  const { value: page, layer, lookupMs } = await cache.read("villes", { ...filters, order: query.order, limit: query.limit, cursor: query.cursor }, async () => {
+  const served = await cache.read("villes", { ...filters, order: query.order, limit: query.limit, cursor: query.cursor }, async () => {
     const rows = await databases.read((db) => listVilles(db, request));
     const first = rows.rows[0];
     const last = rows.rows.at(-1);
@@ -76,6 +76,7 @@ export const listVillesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c
       lastKey: last ? keyOf(query.order, last) : null,
     };
   });
+  const page = served.value;
 
   const readingBackwards = request.from?.direction === "previous";
   // Beyond the rows read there are more when hasMore says so; behind them there are
@@ -87,8 +88,7 @@ export const listVillesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c
 
   return cachedJson(c, {
     namespace: "villes",
-    layer,
-    lookupMs,
+    served,
     body: {
       results: page.results,
       next: hasNext && page.lastKey ? await link("next", page.lastKey) : null,
