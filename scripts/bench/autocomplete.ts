@@ -36,6 +36,16 @@ export interface AutocompleteFigures {
   slowest: Array<{ q: string; heavy: boolean; firstMs: number; againMinMs: number; executionMs: number }>;
 }
 
+/** The engine's default-scope SQL for one prefix, as the route sends it. */
+export const boundedSql = (prefix: string) => sqlOf(defaultScopeSearchSql(prefix, 10, DEFAULT_TYPE_SCOPE));
+
+/** One query's wall-clock time over the pg connection. */
+async function timeQuery(client: pg.Client, query: { text: string; values: unknown[] }): Promise<number> {
+  const started = performance.now();
+  await client.query(query);
+  return performance.now() - started;
+}
+
 /** Postgres's own time for a query, without the round trip. */
 async function postgresTime(client: pg.Client, query: { text: string; values: unknown[] }): Promise<{ planningMs: number; executionMs: number }> {
   const result = await client.query({ text: `explain (analyze, timing off, format json) ${query.text}`, values: query.values });
@@ -52,13 +62,9 @@ async function explainTail(client: pg.Client, sampled: readonly string[], bounde
   const slowest = sampled.map((q, index) => ({ q, firstMs: bounded[index]! })).sort((a, b) => b.firstMs - a.firstMs).slice(0, count);
   const tail = [];
   for (const { q, firstMs } of slowest) {
-    const query = sqlOf(defaultScopeSearchSql(q, 10, DEFAULT_TYPE_SCOPE));
+    const query = boundedSql(q);
     const again = [];
-    for (let i = 0; i < 5; i++) {
-      const started = performance.now();
-      await client.query(query);
-      again.push(performance.now() - started);
-    }
+    for (let i = 0; i < 5; i++) again.push(await timeQuery(client, query));
     const { executionMs } = await postgresTime(client, query);
     const heavy = (await client.query("select 1 from heavy_prefixes where prefix = $1", [q])).rowCount === 1;
     const round = (value: number) => Math.round(value * 100) / 100;
@@ -71,20 +77,15 @@ export async function benchAutocomplete(client: pg.Client, sampled: readonly str
   const fixed = [];
   for (const q of FIXED_PREFIXES) {
     const normalized = normalizeQuery(q);
-    const bounded = await measure(() => client.query(sqlOf(defaultScopeSearchSql(normalized, 10, DEFAULT_TYPE_SCOPE))), { iterations });
+    const bounded = await measure(() => client.query(boundedSql(normalized)), { iterations });
     const naive = await measure(() => client.query(naiveSql(normalized)), { iterations: Math.max(3, Math.floor(iterations / 5)) });
     fixed.push({ q, naive, bounded, speedup: speedup(naive, bounded) });
   }
   // Two passes, not interleaved: a naive query reads a large part of villes, and the
   // bounded query timed right after it would pay for the pages it evicted.
-  const timing = async (query: { text: string; values: unknown[] }) => {
-    const started = performance.now();
-    await client.query(query);
-    return performance.now() - started;
-  };
   const samples = { naive: [] as number[], bounded: [] as number[] };
-  for (const prefix of sampled) samples.bounded.push(await timing(sqlOf(defaultScopeSearchSql(prefix, 10, DEFAULT_TYPE_SCOPE))));
-  for (const prefix of sampled) samples.naive.push(await timing(naiveSql(prefix)));
+  for (const prefix of sampled) samples.bounded.push(await timeQuery(client, boundedSql(prefix)));
+  for (const prefix of sampled) samples.naive.push(await timeQuery(client, naiveSql(prefix)));
   const byLength = new Map<number, { naive: number[]; bounded: number[] }>();
   sampled.forEach((prefix, index) => {
     const bucket = byLength.get(prefix.length) ?? { naive: [], bounded: [] };
@@ -102,7 +103,7 @@ export async function benchAutocomplete(client: pg.Client, sampled: readonly str
   const slowest = await explainTail(client, sampled, samples.bounded);
   const inPostgres = [];
   for (const prefix of sampled) {
-    const { planningMs, executionMs } = await postgresTime(client, sqlOf(defaultScopeSearchSql(prefix, 10, DEFAULT_TYPE_SCOPE)));
+    const { planningMs, executionMs } = await postgresTime(client, boundedSql(prefix));
     inPostgres.push(planningMs + executionMs);
   }
   return { fixed, sampled: { naive: percentiles(samples.naive), bounded: percentiles(samples.bounded), boundedInPostgres: percentiles(inPostgres) }, byPrefixLength, slowest };

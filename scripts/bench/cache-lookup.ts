@@ -1,4 +1,4 @@
-import { percentiles, type Percentiles } from "./measure.ts";
+import { measure, percentiles, type Percentiles } from "./measure.ts";
 
 /**
  * How long the Worker itself took to find a cached answer: the `dur` of the
@@ -20,13 +20,7 @@ export async function lookupTimes(baseUrl: string, path: string, count = 200): P
 }
 
 /** One Redis GET through the Upstash REST bridge, from this process: what an L2 hit should cost. */
-export async function redisRoundTrip(url: string, token: string, count = 200): Promise<Percentiles> {
-  const samples: number[] = [];
-  for (let i = 0; i < count + 10; i++) {
-    const started = performance.now();
-    const response = await fetch(url, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(["GET", "lieux:bench:round-trip"]) });
-    await response.arrayBuffer();
-    if (i >= 10) samples.push(performance.now() - started);
-  }
-  return percentiles(samples);
+export function redisRoundTrip(url: string, token: string, count = 200): Promise<Percentiles> {
+  const get = () => fetch(url, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(["GET", "lieux:bench:round-trip"]) });
+  return measure(async () => (await get()).arrayBuffer(), { iterations: count, warmup: 10 });
 }

@@ -5,15 +5,12 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { loadReferenceData } from "../data/communes.ts";
 import { startStack } from "../stack.ts";
-import { benchAutocomplete, samplePrefixes } from "./autocomplete.ts";
+import { benchAutocomplete, boundedSql, samplePrefixes } from "./autocomplete.ts";
 import { redisRoundTrip } from "./cache-lookup.ts";
 import { benchL1WithoutRedis, benchL2, benchLayers, httpEngineLatency } from "./http.ts";
 import { benchImportCost } from "./import-cost.ts";
 import { generateAndImport } from "./import-run.ts";
 import { neonHttpTimes } from "./neon-round-trip.ts";
-import { sqlOf } from "./sql-of.ts";
-import { defaultScopeSearchSql } from "../../src/lib/search/postgres-sql.ts";
-import { DEFAULT_TYPE_SCOPE } from "../../src/lib/search/types.ts";
 import { log } from "./measure.ts";
 import { trackPeakRss } from "./memory.ts";
 import { benchPagination } from "./pagination.ts";
@@ -77,8 +74,7 @@ try {
   if (only.has("autocomplete")) {
     results.autocomplete = await memory.quiet(async () => {
       const figures = await benchAutocomplete(client, sampled, iterations);
-      const queries = sampled.map((prefix) => sqlOf(defaultScopeSearchSql(prefix, 10, DEFAULT_TYPE_SCOPE)));
-      if (vars.NEON_LOCAL_PROXY) figures.sampled.boundedViaNeonHttp = await neonHttpTimes(vars.NEON_LOCAL_PROXY, vars.DATABASE_URL!, queries);
+      if (vars.NEON_LOCAL_PROXY) figures.sampled.boundedViaNeonHttp = await neonHttpTimes(vars.NEON_LOCAL_PROXY, vars.DATABASE_URL!, sampled.map(boundedSql));
       return { ...figures, httpSampled: await httpEngineLatency(runtime, sampled) };
     });
   }
