@@ -1,5 +1,5 @@
 import type { AppConfig, WorkerEnv } from "./env.ts";
-import type { Services } from "./middleware/services.ts";
+import type { Services } from "./lib/services.ts";
 
 /** Hono's typing of `c.env` and `c.var` for every route and middleware. */
 export interface AppEnv {

@@ -4,7 +4,7 @@ import { CloudflareStore } from "../src/lib/cache/cloudflare-store.ts";
 import { bumpGeneration, currentGeneration } from "../src/lib/cache/generation.ts";
 import { cacheKey } from "../src/lib/cache/request-cache.ts";
 import { autocompleteKeyParts } from "../src/lib/villes/autocomplete-service.ts";
-import { callWorker, testEnv } from "./helpers/worker.ts";
+import { callWorker, testEnv, WORKER_ORIGIN } from "./helpers/worker.ts";
 
 const redis = () => new Redis({ url: testEnv.UPSTASH_REDIS_REST_URL!, token: testEnv.UPSTASH_REDIS_REST_TOKEN!, enableTelemetry: false });
 const layerOf = (response: Response) => response.headers.get("Server-Timing")?.match(/cache(?:;dur=[\d.]+)?;desc="([^"]+)"/)?.[1];
@@ -17,7 +17,7 @@ describe("autocomplete through the cache layers", () => {
 
     const generation = await currentGeneration(redis(), "autocomplete");
     const key = cacheKey("autocomplete", generation, autocompleteKeyParts({ q: "rennes", limit: 13 }));
-    await new CloudflareStore().remove("autocomplete", key);
+    await new CloudflareStore(WORKER_ORIGIN).remove("autocomplete", key);
     expect(layerOf(await callWorker(path))).toBe("l2-hit");
     expect(layerOf(await callWorker(path))).toBe("l1-hit");
 

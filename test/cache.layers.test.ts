@@ -4,13 +4,13 @@ import { CloudflareStore } from "../src/lib/cache/cloudflare-store.ts";
 import { RedisStore } from "../src/lib/cache/redis-store.ts";
 import { TieredCache } from "../src/lib/cache/swr.ts";
 import { createLogger } from "../src/lib/logger.ts";
-import { CLOSED_PORT_URL, testEnv } from "./helpers/worker.ts";
+import { CLOSED_PORT_URL, testEnv, WORKER_ORIGIN } from "./helpers/worker.ts";
 
 const redis = () => new Redis({ url: testEnv.UPSTASH_REDIS_REST_URL!, token: testEnv.UPSTASH_REDIS_REST_TOKEN!, enableTelemetry: false });
 
 function harness(redisClient = redis()) {
   const pending: Promise<unknown>[] = [];
-  const l1 = new CloudflareStore();
+  const l1 = new CloudflareStore(WORKER_ORIGIN);
   const l2 = new RedisStore(redisClient);
   const cache = new TieredCache([l1, l2], (work) => pending.push(work), createLogger({ test: "cache" }));
   const settle = async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { readConfig } from "../src/env.ts";
 import { recordPopularQuery, warmPopular } from "../src/lib/cache/popular.ts";
 import { createLogger } from "../src/lib/logger.ts";
-import { buildServices } from "../src/middleware/services.ts";
+import { buildServices } from "../src/compose-services.ts";
 import { callWorker, testEnv } from "./helpers/worker.ts";
 
 function services() {

@@ -1,4 +1,4 @@
-import type { Services } from "../middleware/services.ts";
+import type { Services } from "../lib/services.ts";
 
 export interface JobContext {
   services: Services;

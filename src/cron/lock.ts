@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Services } from "../middleware/services.ts";
+import type { Services } from "../lib/services.ts";
 import { describeError } from "../lib/logger.ts";
 
 export type LockedRun<T> = { acquired: true; via: "redis" | "postgres"; value: T } | { acquired: false; via: "redis" | "postgres" };

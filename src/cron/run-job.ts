@@ -1,6 +1,7 @@
 import type { AppConfig } from "../env.ts";
 import { createLogger, describeError } from "../lib/logger.ts";
-import { buildServices, type Services } from "../middleware/services.ts";
+import { buildServices } from "../compose-services.ts";
+import type { Services } from "../lib/services.ts";
 import { recordRunEnd, recordRunStart } from "./cron-runs.ts";
 import { intervalMsOf } from "./intervals.ts";
 import type { CronJob, JobResult } from "./job.ts";

@@ -3,7 +3,7 @@ import { vi } from "vitest";
 import worker from "../../src/index.ts";
 import { readConfig } from "../../src/env.ts";
 import { createLogger } from "../../src/lib/logger.ts";
-import { buildServices } from "../../src/middleware/services.ts";
+import { buildServices } from "../../src/compose-services.ts";
 import { primaryUrl, sqlOn } from "./sql.ts";
 import { testEnv } from "./worker.ts";
 

@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { readConfig } from "../../src/env.ts";
 import { VILLE_ROW_JOINS, VILLE_ROW_SELECT, type VilleRow } from "../../src/lib/db/queries/ville-rows.ts";
 import { createLogger } from "../../src/lib/logger.ts";
-import { buildServices, type Services } from "../../src/middleware/services.ts";
+import { buildServices } from "../../src/compose-services.ts";
+import type { Services } from "../../src/lib/services.ts";
 import { testEnv } from "./worker.ts";
 
 let hostCounter = 0;
@@ -14,7 +15,7 @@ export const uniqueMeilisearchHost = (label: string) => `http://meili-${label}-$
 export function servicesWith(overrides: Record<string, string | undefined>): Services {
   const parsed = readConfig({ ...testEnv, ...overrides });
   if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-  return buildServices(parsed.config, createLogger({ test: "meilisearch" }), { waitUntil: () => undefined }, { bypassCache: true });
+  return buildServices(parsed.config, createLogger({ test: "meilisearch" }), { waitUntil: () => undefined });
 }
 
 /** Real villes rows from the primary, by name, shaped as every engine returns them. */

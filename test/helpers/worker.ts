@@ -9,13 +9,16 @@ export const testEnv = env as unknown as Record<string, string>;
  * Calls the real Worker entry point (all middleware, real services) with optional
  * binding overrides, and waits for its background work before returning.
  */
+/** The origin test requests arrive on: the Worker keys its Cache API entries on it. */
+export const WORKER_ORIGIN = "http://lieux.test";
+
 export async function callWorker(
   path: string,
   init: RequestInit = {},
   envOverrides: Record<string, string | undefined> = {},
 ): Promise<Response> {
   const ctx = createExecutionContext();
-  const request = new Request(new URL(path, "http://lieux.test"), init);
+  const request = new Request(new URL(path, WORKER_ORIGIN), init);
   const response = await worker.fetch(request, { ...testEnv, ...envOverrides }, ctx);
   await waitOnExecutionContext(ctx);
   return response;

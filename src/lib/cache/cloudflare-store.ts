@@ -1,9 +1,7 @@
 import { settle, type Entry, type Store } from "./store.ts";
 
-/** Cache API keys must be URLs; this host never resolves, it only names entries. */
-const SYNTHETIC_ORIGIN = "https://cache.lieux.internal";
-
-const entryUrl = (namespace: string, key: string) => `${SYNTHETIC_ORIGIN}/${encodeURIComponent(namespace)}/${encodeURIComponent(key)}`;
+/** A path no route serves, so an L1 entry can never be mistaken for a page of the API. */
+const ENTRY_PATH = "/__lieux-cache";
 
 /**
  * L1: the Workers Cache API of this data centre. The entry's own stale deadline becomes
@@ -13,11 +11,22 @@ const entryUrl = (namespace: string, key: string) => `${SYNTHETIC_ORIGIN}/${enco
 export class CloudflareStore implements Store {
   readonly name = "l1";
 
-  constructor(private readonly cache: Cache = caches.default) {}
+  /**
+   * Keys live on the Worker's own public origin, as Cloudflare asks: the Cache API is scoped
+   * to the zone, and a key on another host name is not one the zone owns.
+   */
+  constructor(
+    private readonly origin: string,
+    private readonly cache: Cache = caches.default,
+  ) {}
+
+  private entryUrl(namespace: string, key: string) {
+    return `${this.origin}${ENTRY_PATH}/${encodeURIComponent(namespace)}/${encodeURIComponent(key)}`;
+  }
 
   get<T>(namespace: string, key: string) {
     return settle(async () => {
-      const response = await this.cache.match(entryUrl(namespace, key));
+      const response = await this.cache.match(this.entryUrl(namespace, key));
       return response ? ((await response.json()) as Entry<T>) : undefined;
     });
   }
@@ -28,13 +37,13 @@ export class CloudflareStore implements Store {
       const response = new Response(JSON.stringify(entry), {
         headers: { "Content-Type": "application/json", "Cache-Control": `public, max-age=${maxAgeSeconds}` },
       });
-      await this.cache.put(entryUrl(namespace, key), response);
+      await this.cache.put(this.entryUrl(namespace, key), response);
     });
   }
 
   remove(namespace: string, key: string) {
     return settle(async () => {
-      await this.cache.delete(entryUrl(namespace, key));
+      await this.cache.delete(this.entryUrl(namespace, key));
     });
   }
 }

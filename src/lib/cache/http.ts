@@ -38,8 +38,8 @@ function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
 /**
  * A cacheable JSON response: Cache-Control from the namespace's policy, a strong ETag
  * over the exact body with If-None-Match → 304, and Server-Timing naming the cache layer
- * that answered and, on a hit, how long the lookup took. Requests that bypassed the
- * cache (credentials) are never cacheable.
+ * that answered and, on a hit, how long the lookup took. Public data is the same for
+ * every caller, so the response is public whoever asks.
  */
 export async function cachedJson(
   c: Context,
@@ -48,10 +48,7 @@ export async function cachedJson(
   const json = JSON.stringify(options.body);
   const etag = await strongEtag(json);
   const policy = policyFor(options.namespace);
-  const cacheControl =
-    options.served.layer === "bypass"
-      ? "private, no-store"
-      : `public, max-age=${policy.httpMaxAgeSeconds}, stale-while-revalidate=${policy.httpStaleWhileRevalidateSeconds}`;
+  const cacheControl = `public, max-age=${policy.httpMaxAgeSeconds}, stale-while-revalidate=${policy.httpStaleWhileRevalidateSeconds}`;
   const headers: Record<string, string> = {
     "Cache-Control": cacheControl,
     ETag: etag,

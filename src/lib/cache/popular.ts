@@ -1,4 +1,4 @@
-import type { Services } from "../../middleware/services.ts";
+import type { Services } from "../services.ts";
 import { describeError } from "../logger.ts";
 import { refreshAutocomplete, type AutocompleteInput } from "../villes/autocomplete-service.ts";
 

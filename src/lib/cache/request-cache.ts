@@ -32,21 +32,24 @@ export interface RequestCacheOptions {
   backgroundRedis?: Redis | null;
   logger: Logger;
   background: (work: Promise<unknown>) => void;
-  /** Requests carrying credentials are never served from or written to a shared cache. */
-  bypass: boolean;
   /** False skips the Cache API tier (CACHE_L1=off), to measure L2 alone. */
   l1?: boolean;
+  /**
+   * The Worker's public origin (PUBLIC_ORIGIN, else the request's own): Cache API keys must
+   * be URLs on the zone the Worker serves. Without one (a cron run with no PUBLIC_ORIGIN),
+   * L1 is skipped rather than filled under a host no request would look up.
+   */
+  origin?: string;
 }
 
 export function createRequestCache(options: RequestCacheOptions): RequestCache {
-  const tiers: Store[] = options.l1 === false ? [] : [new CloudflareStore()];
+  const tiers: Store[] = options.l1 === false || !options.origin ? [] : [new CloudflareStore(options.origin)];
   if (options.redis) tiers.push(new RedisStore(options.redis, options.backgroundRedis ?? options.redis));
   const tiered = new TieredCache(tiers, options.background, options.logger);
   const keyFor = async (namespace: CacheNamespace, parts: KeyParts) =>
     cacheKey(namespace, await currentGeneration(options.redis, namespace), parts);
   return {
     async read(namespace, parts, loader) {
-      if (options.bypass) return { value: await loader(), layer: "bypass" };
       // The Workers clock only moves across I/O, which is what a lookup is: the Cache API and Redis.
       const started = performance.now();
       const cached = await tiered.swr(namespace, await keyFor(namespace, parts), loader);

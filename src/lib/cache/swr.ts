@@ -4,7 +4,7 @@ import { policyFor } from "./policies.ts";
 import type { Entry, Store } from "./store.ts";
 
 /** Which layer answered, for Server-Timing: a hit in a tier, a stale copy being refreshed, or a load. */
-export type CacheLayer = "l1-hit" | "l2-hit" | "stale" | "miss" | "bypass";
+export type CacheLayer = "l1-hit" | "l2-hit" | "stale" | "miss";
 
 export interface Cached<T> {
   value: T;

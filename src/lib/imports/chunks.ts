@@ -3,7 +3,7 @@ import type { HttpDb } from "../db/client.ts";
 import { importChunks, type ImportChunkStatus, type ImportRowError } from "../db/import-tables.ts";
 import { recomputeJobCounters, type ImportMode } from "./jobs.ts";
 import { clearSupersededStaging } from "./staging.ts";
-import type { ChunkAttempt } from "./upsert-batches.ts";
+import type { ChunkAttempt } from "./chunk-attempt.ts";
 
 export type ImportChunkView = {
   n: number;

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Services } from "../../middleware/services.ts";
+import type { Services } from "../services.ts";
 import { bumpGeneration } from "../cache/generation.ts";
 import type { HttpDb } from "../db/client.ts";
 import { sqlState } from "../db/errors.ts";

@@ -1,4 +1,4 @@
-import type { Services } from "../../middleware/services.ts";
+import type { Services } from "../services.ts";
 import type { ImportRowError } from "../db/import-tables.ts";
 import { isConnectionError } from "../db/errors.ts";
 import { ApiError } from "../errors.ts";
@@ -11,7 +11,8 @@ import { parseNdjson } from "./ndjson.ts";
 import { ImportFormatError } from "./parsed-record.ts";
 import { loadReferenceCodes } from "./reference-codes.ts";
 import { createRowSchema, validateRow } from "./row-schema.ts";
-import { BatchWriter, stageForCommit, upsertIntoVilles, type ChunkAttempt } from "./upsert-batches.ts";
+import type { ChunkAttempt } from "./chunk-attempt.ts";
+import { BatchWriter, stageForCommit, upsertIntoVilles } from "./upsert-batches.ts";
 
 export const CONTENT_TYPES: Record<ImportFormat, string> = { csv: "text/csv", ndjson: "application/x-ndjson" };
 

@@ -3,7 +3,7 @@ import type { HttpDb, TransactionDb } from "../db/client.ts";
 import { importStaging } from "../db/import-tables.ts";
 import { positionalSql } from "../db/positional-sql.ts";
 import { UPSERT_VILLES_SQL, upsertVillesParams } from "../db/upsert-villes.ts";
-import type { ChunkAttempt, LinedRow } from "./upsert-batches.ts";
+import type { ChunkAttempt, LinedRow } from "./chunk-attempt.ts";
 
 /** Same parallel-array shape as UPSERT_VILLES_SQL, plus the chunk, attempt and line of each row. */
 const STAGE_ROWS_SQL = `

@@ -1,6 +1,6 @@
 import { neon, type NeonQueryFunction } from "@neondatabase/serverless";
 import { sql } from "drizzle-orm";
-import type { Services } from "../../middleware/services.ts";
+import type { Services } from "../services.ts";
 import type { HttpDb } from "../db/client.ts";
 import { STATS_VIEWS } from "../db/stats-tables.ts";
 import { describeError } from "../logger.ts";

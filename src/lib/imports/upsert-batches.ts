@@ -4,20 +4,10 @@ import { sqlState } from "../db/errors.ts";
 import { positionalSql } from "../db/positional-sql.ts";
 import { UPSERT_VILLES_SQL, upsertVillesParams, type VilleWrite } from "../db/upsert-villes.ts";
 import { stageRowsStatement } from "./staging.ts";
+import type { ChunkAttempt, LinedRow } from "./chunk-attempt.ts";
 
 export const DEFAULT_BATCH_SIZE = 5_000;
 
-/** Which upload of which chunk a batch belongs to: progress is recorded only for the current attempt. */
-export interface ChunkAttempt {
-  jobId: string;
-  n: number;
-  attempt: string;
-}
-
-export interface LinedRow {
-  line: number;
-  row: VilleWrite;
-}
 
 /** Deadlock and serialization failures are safe to retry: the batch's transaction rolled back whole. */
 const RETRYABLE_SQLSTATES = new Set(["40P01", "40001"]);

@@ -1,5 +1,5 @@
 import type { Meilisearch } from "meilisearch";
-import type { Services } from "../../middleware/services.ts";
+import type { Services } from "../services.ts";
 import type { HttpDb } from "../db/client.ts";
 import { meilisearchClient } from "./meilisearch.ts";
 import { syncVilles } from "./meilisearch-sync.ts";

@@ -1,4 +1,4 @@
-import type { Services } from "../../middleware/services.ts";
+import type { Services } from "../services.ts";
 import { syncChangedVilles, SYNC_BATCH_SIZE } from "./index-sync.ts";
 import { meilisearchClient } from "./meilisearch.ts";
 import { reindexVilles } from "./meilisearch-reindex.ts";

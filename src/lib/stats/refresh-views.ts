@@ -1,6 +1,6 @@
 import { neon, type NeonQueryFunction } from "@neondatabase/serverless";
 import { sql } from "drizzle-orm";
-import type { Services } from "../../middleware/services.ts";
+import type { Services } from "../services.ts";
 import { STATS_VIEWS } from "../db/stats-tables.ts";
 
 type ReplicaSql = NeonQueryFunction<false, false>;
@@ -43,7 +43,7 @@ async function waitUntil(check: () => Promise<boolean>): Promise<boolean> {
  * is a logical subscriber, which receives table rows but never view contents, so it must
  * refresh its own copy from its own rows. `pg_is_in_recovery()` tells them apart (true on
  * a physical standby, false on a logical subscriber), which is sturdier than guessing
- * from ENVIRONMENT. Replica failures are reported, not thrown, so the caller can still
+ * from configuration. Replica failures are reported, not thrown, so the caller can still
  * purge the cache for the copies that did refresh.
  */
 export async function refreshStatsViews(services: Services, options: StatsRefreshOptions = {}): Promise<StatsRefreshReport> {

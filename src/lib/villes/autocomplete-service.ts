@@ -1,4 +1,4 @@
-import type { Services } from "../../middleware/services.ts";
+import type { Services } from "../services.ts";
 import { presentVille, type VilleResponse } from "../api/ville.ts";
 import type { KeyParts } from "../cache/request-cache.ts";
 import type { Cached } from "../cache/swr.ts";

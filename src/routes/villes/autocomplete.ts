@@ -63,7 +63,7 @@ export const autocompleteRoute = new OpenAPIHono<AppEnv>().openapi(route, async 
   const payload = served.value;
   recordPopularQuery(services, input);
   c.header("X-Search-Backend", payload.backend);
-  const fromEngine = served.layer === "miss" || served.layer === "bypass";
+  const fromEngine = served.layer === "miss";
   return cachedJson(c, {
     namespace: "autocomplete",
     served,

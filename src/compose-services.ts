@@ -1,0 +1,37 @@
+import type { AppConfig } from "./env.ts";
+import { createRequestCache } from "./lib/cache/request-cache.ts";
+import { createDatabases } from "./lib/db/client.ts";
+import type { Logger } from "./lib/logger.ts";
+import { BACKGROUND_REDIS_TIMEOUT_MS, createRedis } from "./lib/redis/client.ts";
+import { selectSearchEngine } from "./lib/search/select-engine.ts";
+import type { Services } from "./lib/services.ts";
+
+/**
+ * The composition root: the one place that turns configuration into clients. The fetch
+ * middleware calls it once per request and scheduled() once per cron run.
+ */
+export function buildServices(config: AppConfig, logger: Logger, ctx: Pick<ExecutionContext, "waitUntil">, publicOrigin?: string): Services {
+  const databases = createDatabases(config);
+  const redis = createRedis(config);
+  const backgroundRedis = createRedis(config, BACKGROUND_REDIS_TIMEOUT_MS);
+  const background = (promise: Promise<unknown>) => {
+    ctx.waitUntil(promise.catch((error) => logger.log("warn", "background task failed", { error: String(error) })));
+  };
+  return {
+    config,
+    databases,
+    redis,
+    backgroundRedis,
+    cache: createRequestCache({
+      redis,
+      backgroundRedis,
+      logger,
+      background,
+      l1: config.CACHE_L1 === "on",
+      origin: config.PUBLIC_ORIGIN ?? publicOrigin,
+    }),
+    search: selectSearchEngine(config, databases, logger),
+    logger,
+    background,
+  };
+}

@@ -1,0 +1,23 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import type { AppConfig } from "../env.ts";
+import type { RequestCache } from "./cache/request-cache.ts";
+import type { Databases } from "./db/client.ts";
+import type { Logger } from "./logger.ts";
+import type { SearchEngine } from "./search/types.ts";
+
+/**
+ * Everything a handler, a cron job or a Workflow step may use, built once per invocation
+ * by the composition root (src/compose-services.ts); nothing under lib/ opens clients itself.
+ */
+export interface Services {
+  config: AppConfig;
+  databases: Databases;
+  redis: Redis | null;
+  /** The same Redis with a longer deadline, for work after the response (cache fills, counters). */
+  backgroundRedis: Redis | null;
+  search: SearchEngine;
+  cache: RequestCache;
+  logger: Logger;
+  /** Work that must finish after the response (cache fills, counters); never awaited on the response path. */
+  background(promise: Promise<unknown>): void;
+}
