@@ -17,11 +17,11 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number
   throw new Error(`not replicated within ${timeoutMs} ms`);
 }
 
-describe("withReplicas routing", () => {
+describe("read/write routing", () => {
   it("writes on the primary and serves selects from the replica, which lags until replication catches up", async () => {
     const parsed = readConfig(testEnv);
     if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-    const { db, primary } = createDatabases(parsed.config);
+    const { read, primary } = createDatabases(parsed.config);
     const code = `T${Date.now() % 100_000}`;
 
     // SHARE mode blocks the replica's apply worker (it needs ROW EXCLUSIVE) but not
@@ -33,10 +33,10 @@ describe("withReplicas routing", () => {
     await lockHolder.query("begin");
     await lockHolder.query("lock table regions in share mode");
     try {
-      await db.insert(regions).values({ code, nom: "Région de test", zone: "metro" });
+      await primary.insert(regions).values({ code, nom: "Région de test", zone: "metro" });
       const onPrimary = await primary.select().from(regions).where(eq(regions.code, code));
       expect(onPrimary).toHaveLength(1);
-      const onReplicaWhileLagging = await db.select().from(regions).where(eq(regions.code, code));
+      const onReplicaWhileLagging = await read((db) => db.select().from(regions).where(eq(regions.code, code)));
       expect(onReplicaWhileLagging).toHaveLength(0);
     } finally {
       await lockHolder.query("commit");
@@ -45,13 +45,13 @@ describe("withReplicas routing", () => {
     }
 
     const replicated = await waitFor(async () => {
-      const rows = await db.select().from(regions).where(eq(regions.code, code));
+      const rows = await read((db) => db.select().from(regions).where(eq(regions.code, code)));
       return rows.length ? rows : undefined;
     }, 10_000);
     expect(replicated[0]?.nom).toBe("Région de test");
 
-    await db.delete(regions).where(eq(regions.code, code));
-    await waitFor(async () => ((await db.select().from(regions).where(eq(regions.code, code))).length ? undefined : true), 10_000);
+    await primary.delete(regions).where(eq(regions.code, code));
+    await waitFor(async () => ((await read((db) => db.select().from(regions).where(eq(regions.code, code)))).length ? undefined : true), 10_000);
     const { rows } = await primary.execute(drizzleSql`select count(*)::int as n from regions where code = ${code}`);
     expect(rows[0]).toEqual({ n: 0 });
   });

@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env.ts";
-import { isConnectionError } from "../lib/db/errors.ts";
+import { isOutage } from "../lib/outage.ts";
 import { ApiError, type ErrorCode } from "../lib/errors.ts";
 import { createLogger, describeError } from "../lib/logger.ts";
 
@@ -28,8 +28,9 @@ function toApiError(error: unknown): ApiError {
     const code = CODE_BY_STATUS[error.status] ?? (error.status >= 500 ? "internal_error" : "bad_request");
     return new ApiError(code, error.message || code.replaceAll("_", " "));
   }
-  if (isConnectionError(error)) {
+  if (isOutage(error)) {
     return new ApiError("service_unavailable", "A backing service is unreachable; try again shortly.", {
+      cause: error,
       headers: { "Retry-After": UNAVAILABLE_RETRY_AFTER_SECONDS },
     });
   }
@@ -50,10 +51,14 @@ export function renderError(c: Context<AppEnv>, apiError: ApiError): Response {
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
   const apiError = toApiError(error);
   if (apiError.status >= 500) {
-    createLogger({ requestId: c.get("requestId") }).log(apiError.status === 500 ? "error" : "warn", "request failed", {
+    // A 500 is a bug: its stack goes to the logs. A 503 is an outage: the dependency's error is enough.
+    const bug = apiError.status === 500;
+    createLogger({ requestId: c.get("requestId") }).log(bug ? "error" : "warn", bug ? "unhandled error" : "dependency unavailable", {
+      method: c.req.method,
       path: c.req.path,
       status: apiError.status,
       ...describeError(error),
+      ...(bug && error instanceof Error && error.stack ? { stack: error.stack.slice(0, 4000) } : {}),
     });
   }
   return renderError(c, apiError);

@@ -1,10 +1,9 @@
 import { neon, Pool } from "@neondatabase/serverless";
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { drizzle as drizzleWebSocket, type NeonDatabase } from "drizzle-orm/neon-serverless";
-import { withReplicas } from "drizzle-orm/pg-core";
 import type { AppConfig } from "../../env.ts";
 import { useLocalNeonEndpoint } from "./neon-local.ts";
-import { isConnectionError } from "./errors.ts";
+import { isOutage } from "../outage.ts";
 import * as schema from "./schema.ts";
 
 export type HttpDb = NeonHttpDatabase<typeof schema>;
@@ -17,8 +16,6 @@ const REPLICA_COOL_DOWN_MS = 10_000;
 const replicaDownUntilByUrl = new Map<string, number>();
 
 export interface Databases {
-  /** Drizzle `withReplicas`: selects go to a replica, writes and `execute` to the primary. */
-  db: ReturnType<typeof withReplicas<any, any, any, HttpDb>>;
   primary: HttpDb;
   /** Runs a read on a healthy replica, and on the primary when the replica cannot be reached. */
   read<T>(run: (db: HttpDb) => Promise<T>): Promise<T>;
@@ -37,11 +34,9 @@ export function createDatabases(config: AppConfig): Databases {
     const candidates = replicas.filter((replica) => (replicaDownUntilByUrl.get(replica.url) ?? 0) <= now);
     return candidates[Math.floor(Math.random() * candidates.length)];
   };
-  const db = withReplicas(primary, [primary], () => healthyReplica()?.db ?? primary);
 
   let pool: Pool | undefined;
   return {
-    db,
     primary,
     async read(run) {
       const replica = healthyReplica();
@@ -49,7 +44,8 @@ export function createDatabases(config: AppConfig): Databases {
       try {
         return await run(replica.db);
       } catch (error) {
-        if (!isConnectionError(error)) throw error;
+        // Only an outage puts a replica on cool-down: a bad query would fail on the primary too.
+        if (!isOutage(error)) throw error;
         replicaDownUntilByUrl.set(replica.url, Date.now() + REPLICA_COOL_DOWN_MS);
         return run(primary);
       }

@@ -1,6 +1,6 @@
 import type { Services } from "../services.ts";
 import type { ImportRowError } from "../db/import-tables.ts";
-import { isConnectionError } from "../db/errors.ts";
+import { isOutage } from "../outage.ts";
 import { ApiError } from "../errors.ts";
 import { describeError } from "../logger.ts";
 import { assertDeclaredLength, ChunkBody, UploadInterruptedError } from "./chunk-body.ts";
@@ -115,7 +115,7 @@ export async function receiveChunk(services: Services, upload: ChunkUpload): Pro
     const failure = error instanceof Error ? error.message : String(error);
     await finishChunk(db, chunk, outcome("failed", null, failure)).catch((recordError: unknown) => {
       // With the primary down the chunk stays "receiving"; either way the client must re-send it.
-      if (!isConnectionError(recordError)) services.logger.log("warn", "could not record a failed chunk", describeError(recordError));
+      if (!isOutage(recordError)) services.logger.log("warn", "could not record a failed chunk", describeError(recordError));
     });
     throw toClientError(error, chunk);
   }
