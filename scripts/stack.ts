@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
+import { checkDatabaseUrl } from "./lib/check-database-url.ts";
 import { runMigrations } from "./migrate.ts";
 import { startNeonProxy } from "./neon-proxy.ts";
 import { startPostgres } from "./postgres.ts";
@@ -70,6 +71,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     const env = options.overrides;
     let primaryUrl = env.DATABASE_URL;
     let replicaUrls = (env.DATABASE_REPLICA_URLS ?? "").split(",").map((url) => url.trim()).filter(Boolean);
+    if (primaryUrl) await checkDatabaseUrl("DATABASE_URL", primaryUrl);
+    for (const replicaUrl of replicaUrls) await checkDatabaseUrl("DATABASE_REPLICA_URLS", replicaUrl);
     if (!primaryUrl) {
       const primary = await startPostgres({ name: "primary", dataDir: join(options.dataDir, "pg-primary"), port: options.ports.primary });
       stops.push(primary.stop);
@@ -92,7 +95,6 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     }
 
     const vars: Record<string, string> = {
-      ENVIRONMENT: "development",
       DATABASE_URL: primaryUrl,
       DATABASE_REPLICA_URLS: replicaUrls.join(","),
     };

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { StackConfigError } from "./lib/check-database-url.ts";
 import { startStack } from "./stack.ts";
 
 /**
@@ -17,6 +18,11 @@ const stack = await startStack({
   dataDir: join(process.cwd(), ".lieux", "dev"),
   ports: DEV_PORTS,
   overrides: process.env,
+}).catch((error: unknown) => {
+  // A bad DATABASE_URL is the user's to fix: one line naming it, not a stack trace.
+  if (!(error instanceof StackConfigError)) throw error;
+  console.error(`npm start: ${error.message}`);
+  process.exit(1);
 });
 const vars = { ADMIN_TOKEN: DEV_ADMIN_TOKEN, CURSOR_SECRET: DEV_CURSOR_SECRET, ...stack.vars };
 // An env file rather than --var flags keeps the values out of `ps` output.
