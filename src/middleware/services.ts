@@ -4,6 +4,7 @@ import { buildServices } from "../compose-services.ts";
 import { readConfig } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { createLogger } from "../lib/logger.ts";
+import { currentRequestTimings, RequestTimings } from "../lib/timing.ts";
 
 /** Builds the request's services once; handlers read them with `c.get("services")`. */
 export const services = createMiddleware<AppEnv>(async function services(c, next) {
@@ -19,7 +20,7 @@ export const services = createMiddleware<AppEnv>(async function services(c, next
   c.set("config", parsed.config);
   c.set("services", built);
   try {
-    await next();
+    await currentRequestTimings.run(new RequestTimings(), next);
   } finally {
     c.executionCtx.waitUntil(built.databases.close());
   }

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { CacheNamespace } from "./generation.ts";
 import { policyFor } from "./policies.ts";
 import type { Served } from "./swr.ts";
+import { currentRequestTimings, type RequestTimings } from "../timing.ts";
 
 export interface TimingEntry {
   name: string;
@@ -18,6 +19,12 @@ export function serverTiming(entries: TimingEntry[]): string {
       return value;
     })
     .join(", ");
+}
+
+/** `db` only when this request asked Postgres, with the time its queries took. */
+function databaseTiming(timings: RequestTimings | undefined): TimingEntry[] {
+  const durationMs = timings?.total("db");
+  return durationMs === undefined ? [] : [{ name: "db", durationMs }];
 }
 
 async function strongEtag(body: string): Promise<string> {
@@ -52,7 +59,11 @@ export async function cachedJson(
   const headers: Record<string, string> = {
     "Cache-Control": cacheControl,
     ETag: etag,
-    "Server-Timing": serverTiming([{ name: "cache", durationMs: options.served.lookupMs, description: options.served.layer }, ...(options.timings ?? [])]),
+    "Server-Timing": serverTiming([
+      { name: "cache", durationMs: options.served.lookupMs, description: options.served.layer },
+      ...(options.timings ?? []),
+      ...databaseTiming(currentRequestTimings.getStore()),
+    ]),
   };
   if (matchesEtag(c.req.header("If-None-Match"), etag)) return c.body(null, 304, headers);
   return c.body(json, options.status ?? 200, { ...headers, "Content-Type": "application/json; charset=UTF-8" });

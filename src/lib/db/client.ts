@@ -1,10 +1,11 @@
-import { neon, Pool } from "@neondatabase/serverless";
+import { neon, neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { drizzle as drizzleWebSocket, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import type { AppConfig } from "../../env.ts";
 import { useLocalNeonEndpoint } from "./neon-local.ts";
 import { isOutage } from "../outage.ts";
 import * as schema from "./schema.ts";
+import { recordTiming } from "../timing.ts";
 
 export type HttpDb = NeonHttpDatabase<typeof schema>;
 export type TransactionDb = NeonDatabase<typeof schema>;
@@ -14,6 +15,22 @@ const REPLICA_COOL_DOWN_MS = 10_000;
 
 /** Survives requests on purpose: one failing replica should not cost every request a failed round trip. */
 const replicaDownUntilByUrl = new Map<string, number>();
+
+/**
+ * Every Neon HTTP query, timed from the request to the last byte of its answer, for the
+ * `db` metric of Server-Timing. The driver's fetch is isolate-wide, so it is set once.
+ */
+async function timedDatabaseFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const started = performance.now();
+  try {
+    const response = await fetch(input, init);
+    const body = await response.arrayBuffer();
+    return new Response(body, response);
+  } finally {
+    recordTiming("db", performance.now() - started);
+  }
+}
+neonConfig.fetchFunction = timedDatabaseFetch;
 
 export interface Databases {
   primary: HttpDb;
