@@ -54,14 +54,28 @@ describe("autocomplete through the cache layers", () => {
     expect(first.headers.get("Vary")).toBeNull();
   });
 
-  it("never reads or fills a shared cache for a request with Authorization", async () => {
+  it("an Authorization header on a public route cannot force a miss: the shared caches answer whoever asks", async () => {
     const path = "/v1/villes/autocomplete?q=dijon&limit=14";
-    const withCredentials = await callWorker(path, { headers: { Authorization: "Bearer anything" } });
-    expect(layerOf(withCredentials)).toBe("bypass");
-    expect(withCredentials.headers.get("Cache-Control")).toBe("private, no-store");
-    // nothing was stored by the bypassed request
+    const first = await callWorker(path, { headers: { Authorization: "Bearer anything" } });
+    expect(layerOf(first)).toBe("miss");
+    expect(first.headers.get("Cache-Control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    // the credentialed request filled the cache, and another credential still reads it
+    expect(layerOf(await callWorker(path, { headers: { Authorization: "Bearer something-else" } }))).toBe("l1-hit");
+    expect(layerOf(await callWorker(path))).toBe("l1-hit");
+  });
+
+  it("keys L1 entries on the Worker's own origin, or on PUBLIC_ORIGIN when configured", async () => {
+    const path = "/v1/villes/autocomplete?q=metz&limit=9";
     expect(layerOf(await callWorker(path))).toBe("miss");
-    expect(layerOf(await callWorker(path, { headers: { Authorization: "Bearer anything" } }))).toBe("bypass");
+    const generation = await currentGeneration(redis(), "autocomplete");
+    const key = cacheKey("autocomplete", generation, autocompleteKeyParts({ q: "metz", limit: 9 }));
+    expect(await caches.default.match(`${WORKER_ORIGIN}/__lieux-cache/autocomplete/${encodeURIComponent(key)}`)).toBeInstanceOf(Response);
+
+    const configured = "https://api.lieux.example";
+    await callWorker("/v1/villes/autocomplete?q=metz&limit=8", {}, { PUBLIC_ORIGIN: configured });
+    const configuredKey = cacheKey("autocomplete", generation, autocompleteKeyParts({ q: "metz", limit: 8 }));
+    expect(await caches.default.match(`${configured}/__lieux-cache/autocomplete/${encodeURIComponent(configuredKey)}`)).toBeInstanceOf(Response);
+    expect(await caches.default.match(`${WORKER_ORIGIN}/__lieux-cache/autocomplete/${encodeURIComponent(configuredKey)}`)).toBeUndefined();
   });
 
   it("caches the other read routes too", async () => {
