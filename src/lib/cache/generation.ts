@@ -51,8 +51,3 @@ export async function bumpGeneration(redis: Redis | null, namespaces: readonly C
   });
   return bumped;
 }
-
-/** Tests only: forget what this isolate memoised. */
-export function forgetMemoizedGenerations(): void {
-  memoizedGenerations.clear();
-}
