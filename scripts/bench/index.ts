@@ -14,6 +14,7 @@ import { neonHttpTimes } from "./neon-round-trip.ts";
 import { log } from "./measure.ts";
 import { trackPeakRss } from "./memory.ts";
 import { benchPagination } from "./pagination.ts";
+import { benchMeilisearch } from "./meilisearch.ts";
 import { benchPartitioning } from "./partitioning.ts";
 import { writeReport, type BenchResults } from "./report.ts";
 import { startMiniflare, startWranglerDev, type WorkerRuntime } from "./runtime.ts";
@@ -21,11 +22,12 @@ import { benchStats } from "./stats.ts";
 import { benchTypos, typoQueries } from "./typo.ts";
 
 /**
- * `npm run bench -- --rows N [--only import,pagination,stats,autocomplete,typo,http,partitioning]`
+ * `npm run bench -- --rows N [--only import,pagination,stats,autocomplete,typo,http,partitioning,meilisearch]`
+ * (meilisearch runs only when MEILISEARCH_HOST is set, with an admin MEILISEARCH_API_KEY)
  * Builds its own stack and data (generator + import CLI through the routes), measures each
  * figure against its baseline in this one run, and writes bench/results/.
  */
-const SECTIONS = ["import", "pagination", "stats", "autocomplete", "typo", "http", "partitioning"] as const;
+const SECTIONS = ["import", "pagination", "stats", "autocomplete", "typo", "http", "partitioning", "meilisearch"] as const;
 const { values } = parseArgs({
   options: { rows: { type: "string", default: "1000000" }, only: { type: "string" }, iterations: { type: "string", default: "50" }, seconds: { type: "string", default: "10" } },
 });
@@ -104,6 +106,10 @@ try {
     results.http.push({ ...leanLayers, l2: await benchL2(leanNoL1, leanLayers.ceiling, options), l1WithoutRedis: await benchL1WithoutRedis(leanNoRedis, leanLayers.ceiling, options) });
   }
   if (only.has("partitioning")) results.partitioning = await benchPartitioning(client, iterations);
+  const meilisearchHost = process.env.MEILISEARCH_HOST;
+  if (only.has("meilisearch") && meilisearchHost) {
+    results.meilisearch = await memory.quiet(() => benchMeilisearch(client, meilisearchHost, process.env.MEILISEARCH_API_KEY, sampled, typoQueries(names, 200)));
+  } else if (only.has("meilisearch")) log("meilisearch: skipped, MEILISEARCH_HOST is not set");
   results.memory = { stackPeakRssMb: await memory.stop(), importCliPeakRssMb: results.import?.cli.peakRssMb };
   for (const file of writeReport(results, join(process.cwd(), "bench", "results"), rows)) log(`wrote ${file}`);
 } finally {

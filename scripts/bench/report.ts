@@ -21,6 +21,7 @@ export interface BenchResults {
     }
   >;
   partitioning?: import("./partitioning.ts").PartitioningFigures;
+  meilisearch?: import("./meilisearch.ts").MeilisearchFigures;
   /** One Redis GET through the Upstash bridge from Node: the yardstick for an L2 lookup. */
   redisRoundTrip?: Percentiles;
   memory?: { stackPeakRssMb: number; importCliPeakRssMb?: number };
@@ -45,6 +46,13 @@ function table(results: BenchResults): string[] {
     lines.push(
       `| fuzzy typo fallback, ${t.queries} one-letter typos of real names | — (trigram 300 ms) | trigram over all villes p50 ${ms(t.baseline.fuzzy.p50)}, p99 ${ms(t.baseline.fuzzy.p99)}; intended name found ${t.baseline.found}/${t.baseline.queries} | typo dictionary p50 ${ms(t.fuzzy.p50)}, p99 ${ms(t.fuzzy.p99)}, max ${ms(t.fuzzy.max)}; ${t.timedOut} hit the ${FUZZY_TIMEOUT_MS} ms deadline; intended name found ${t.found}/${t.queries} | ${t.speedup}× at p99 |`,
     );
+  }
+  const m = results.meilisearch;
+  if (m) {
+    lines.push(`| Meilisearch ${m.version}: indexing ${m.indexing.documents.toLocaleString("en")} villes (reindex from Postgres) | — | — | ${m.indexing.documentsPerSecond.toLocaleString("en")} docs/s (${m.indexing.seconds} s); documents ${m.indexing.indexSizeMb} MB, database ${m.indexing.databaseSizeMb} MB on disk | — |`);
+    lines.push(`| autocomplete, ${m.prefixes.postgres.n} sampled prefixes: Postgres bounded vs Meilisearch (same prefixes, from Node over loopback) | — | Postgres p50 ${ms(m.prefixes.postgres.p50)}, p99 ${ms(m.prefixes.postgres.p99)}, max ${ms(m.prefixes.postgres.max)} | Meilisearch p50 ${ms(m.prefixes.meilisearch.p50)}, p99 ${ms(m.prefixes.meilisearch.p99)}, max ${ms(m.prefixes.meilisearch.max)} (its own processingTimeMs p99 ${ms(m.prefixes.meilisearchProcessing.p99)}) | ${Math.round((m.prefixes.postgres.p99 / Math.max(m.prefixes.meilisearch.p99, 0.001)) * 100) / 100}× at p99 |`);
+    lines.push(`| typos, ${m.typos.total} one-letter typos: Meilisearch | — | — | p50 ${ms(m.typos.meilisearch.p50)}, p99 ${ms(m.typos.meilisearch.p99)}, max ${ms(m.typos.meilisearch.max)}; intended name found ${m.typos.found}/${m.typos.total} | — |`);
+    lines.push(`| import sync of ${m.importSync.rows} changed villes to Meilisearch | — | — | ${m.importSync.requests} requests (${m.importSync.documentBatches} document batches, ${m.importSync.taskPolls} task polls), ${m.importSync.seconds} s | Workers limit: 1,000 subrequests (Paid) |`);
   }
   const i = results.import;
   if (i) lines.push(`| import ${i.rows.toLocaleString("en")} rows end to end (CLI → routes → Postgres) | — | — | ${i.cli.rowsPerSecond.toLocaleString("en")} rows/s (${(i.cli.ms / 1000).toFixed(1)} s) | — |`);
