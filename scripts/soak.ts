@@ -73,7 +73,7 @@ let worker: LocalWorker | undefined;
 try {
   worker = await startLocalWorker({
     dataDir,
-    vars: { ...stack.vars, ENVIRONMENT: "development", ADMIN_TOKEN, CURSOR_SECRET: "soak-cursor-secret-0123456789abcdef", RATE_LIMIT_PER_MINUTE: "100000000", ADMIN_RATE_LIMIT_PER_MINUTE: "1000000" },
+    vars: { ...stack.vars, ADMIN_TOKEN, CURSOR_SECRET: "soak-cursor-secret-0123456789abcdef", RATE_LIMIT_PER_MINUTE: "100000000", ADMIN_RATE_LIMIT_PER_MINUTE: "1000000" },
   });
   const mix = createRequestMix();
   for (let index = 0; index < 40; index++) await fetch(worker.origin + mix.next().path).then((response) => response.text());

@@ -41,7 +41,7 @@ class HttpError extends Error {
 const sha1Hex = (text: string) => createHash("sha1").update(text, "utf8").digest("hex");
 
 /** Redis 7.0 rejects `#!lua flags=allow-key-locking` (used by @upstash/ratelimit ≥ 2.1); drop only that flag. */
-export function stripKeyLockingFlag(script: string): string {
+function stripKeyLockingFlag(script: string): string {
   if (!script.startsWith("#!")) return script;
   const lineEnd = script.indexOf("\n");
   const shebang = lineEnd === -1 ? script : script.slice(0, lineEnd);

@@ -6,7 +6,7 @@ import { DEFAULT_TYPE_SCOPE } from "../../src/lib/search/types.ts";
 import { measure, percentiles, speedup, type Percentiles } from "./measure.ts";
 import { sqlOf } from "./sql-of.ts";
 
-export const FIXED_PREFIXES = ["s", "sa", "saint", "saint-", "la", "le", "ville"];
+const FIXED_PREFIXES = ["s", "sa", "saint", "saint-", "la", "le", "ville"];
 
 /** A deterministic sample of prefixes of real names, of every length from 1 to 12. */
 export function samplePrefixes(names: readonly string[], count: number, seed = 7): string[] {

@@ -12,7 +12,7 @@ export interface LoadFigures {
 }
 
 /** A fixed-concurrency, fixed-duration run against loopback only. */
-export async function load(url: string, requests: Array<{ path: string; headers?: Record<string, string> }>, options: { connections: number; seconds: number }): Promise<LoadFigures> {
+async function load(url: string, requests: Array<{ path: string; headers?: Record<string, string> }>, options: { connections: number; seconds: number }): Promise<LoadFigures> {
   const result = await autocannon({
     url,
     connections: options.connections,

@@ -17,7 +17,7 @@ const MAX_RUN_MS = 15 * 60_000;
 const JOB_REDIS_TIMEOUT_MS = 1_000;
 
 /** Frees a crashed run's lock before the next run is due, and never before the run limit. */
-export function lockTtlMs(cron: string): number {
+function lockTtlMs(cron: string): number {
   return Math.min(MAX_RUN_MS, intervalMsOf(cron) - 60_000);
 }
 

@@ -5,13 +5,13 @@ import type { ImportChunkView } from "../imports/chunks.ts";
 import type { ImportJob } from "../imports/jobs.ts";
 import type { ChunkReceipt } from "../imports/receive-chunk.ts";
 
-export const ImportRowErrorSchema = z
+const ImportRowErrorSchema = z
   .object({ chunk: z.number().int(), line: z.number().int(), reason: z.string() })
   .openapi("ImportRowError", { example: { chunk: 3, line: 1207, reason: "departement_code: is not a known département" } });
 
 const TimingsSchema = z.record(z.string(), z.number()).openapi({ description: "Durations in milliseconds, by step.", example: { heavy_prefixes_ms: 412 } });
 
-export const ImportChunkSchema = z
+const ImportChunkSchema = z
   .object({
     n: z.number().int(),
     status: z.enum(IMPORT_CHUNK_STATUSES).openapi({ description: "`receiving` while uploading, or when an upload stopped without a word: re-send it." }),
@@ -68,7 +68,7 @@ export const ChunkReceiptSchema = z
   })
   .openapi("ImportChunkReceipt");
 
-export function presentChunk(chunk: ImportChunkView): z.infer<typeof ImportChunkSchema> {
+function presentChunk(chunk: ImportChunkView): z.infer<typeof ImportChunkSchema> {
   return {
     n: chunk.n,
     status: chunk.status,

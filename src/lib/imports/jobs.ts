@@ -65,7 +65,7 @@ export async function createJob(db: HttpDb, job: NewImportJob): Promise<{ job: I
   return { job: original, replayed: true };
 }
 
-export async function findJob(db: HttpDb, id: string): Promise<ImportJob | undefined> {
+async function findJob(db: HttpDb, id: string): Promise<ImportJob | undefined> {
   const result = await db.execute<ImportJob>(sql`select ${JOB_COLUMNS} from imports where id = ${id}`);
   return result.rows[0];
 }

@@ -4,7 +4,7 @@ import type { VilleWrite } from "../db/upsert-villes.ts";
 import type { ReferenceCodes } from "./reference-codes.ts";
 
 export const REQUIRED_COLUMNS = ["code_insee", "nom", "type", "codes_postaux", "departement_code", "region_code", "population"] as const;
-export const OPTIONAL_COLUMNS = ["latitude", "longitude", "parent_code", "code_postal_principal"] as const;
+const OPTIONAL_COLUMNS = ["latitude", "longitude", "parent_code", "code_postal_principal"] as const;
 export const KNOWN_COLUMNS: ReadonlySet<string> = new Set([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]);
 
 /**
@@ -12,7 +12,7 @@ export const KNOWN_COLUMNS: ReadonlySet<string> = new Set([...REQUIRED_COLUMNS, 
  * synthetic code (a letter, then four letters or digits) as scripts/generate writes. Every
  * INSEE code starts with a digit, so the synthetic namespace can never overwrite a real commune.
  */
-export const CODE_INSEE = /^(?:\d{5}|2[AB]\d{3}|[A-Z][0-9A-Z]{4})$/;
+const CODE_INSEE = /^(?:\d{5}|2[AB]\d{3}|[A-Z][0-9A-Z]{4})$/;
 const CODE_POSTAL = /^\d{5}$/;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const MAX_INT4 = 2_147_483_647;
