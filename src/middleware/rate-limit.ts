@@ -5,10 +5,11 @@ import type { AppEnv } from "../app-env.ts";
 import type { AppConfig } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { describeError, type Logger } from "../lib/logger.ts";
+import { countToSend, localRemaining, type ClientBudget } from "./rate-limit-budget.ts";
 
-/** How long the background check waits for Redis before giving up (fail open); no request waits for it. */
+/** How long a count waits for Redis before giving up (fail open); no public request waits for it. */
 export const RATE_LIMIT_TIMEOUT_MS = 500;
-const WINDOW = "60 s";
+const WINDOW_MS = 60_000;
 
 export type LimiterKind = "public" | "admin";
 
@@ -19,9 +20,8 @@ export type LimiterKind = "public" | "admin";
 const limitersByConfig = new Map<string, Ratelimit>();
 let limiterFailing = false;
 
-function limiterFor(config: AppConfig, kind: LimiterKind): Ratelimit | null {
+function limiterFor(config: AppConfig, kind: LimiterKind, perMinute: number): Ratelimit | null {
   if (!config.UPSTASH_REDIS_REST_URL || !config.UPSTASH_REDIS_REST_TOKEN) return null;
-  const perMinute = kind === "admin" ? config.ADMIN_RATE_LIMIT_PER_MINUTE : config.RATE_LIMIT_PER_MINUTE;
   const cacheKey = `${kind}|${perMinute}|${config.UPSTASH_REDIS_REST_URL}`;
   let limiter = limitersByConfig.get(cacheKey);
   if (!limiter) {
@@ -35,7 +35,7 @@ function limiterFor(config: AppConfig, kind: LimiterKind): Ratelimit | null {
     });
     limiter = new Ratelimit({
       redis,
-      limiter: Ratelimit.slidingWindow(perMinute, WINDOW),
+      limiter: Ratelimit.slidingWindow(perMinute, "60 s"),
       prefix: `lieux:ratelimit:${kind}`,
       timeout: RATE_LIMIT_TIMEOUT_MS,
       analytics: false,
@@ -52,69 +52,98 @@ function reportLimiterHealth(logger: Logger, failing: boolean, detail: Record<st
   logger.log(failing ? "warn" : "info", failing ? "rate limiter unavailable: failing open" : "rate limiter available again", detail);
 }
 
-interface KnownBudget {
-  limit: number;
-  remaining: number;
-  reset: number;
-}
-
-/** What this isolate last learned about each client's budget; bounded so it cannot grow without end. */
-const knownBudgets = new Map<string, KnownBudget>();
+/** Each client's budget as this isolate knows it; bounded so it cannot grow without end. */
+const budgetsByClient = new Map<string, ClientBudget>();
 const MAX_KNOWN_CLIENTS = 10_000;
 
-function remember(key: string, budget: KnownBudget) {
-  knownBudgets.delete(key);
-  knownBudgets.set(key, budget);
-  if (knownBudgets.size > MAX_KNOWN_CLIENTS) knownBudgets.delete(knownBudgets.keys().next().value!);
+function budgetFor(key: string, limit: number, now: number): ClientBudget {
+  let budget = budgetsByClient.get(key);
+  if (!budget || budget.reset <= now) {
+    // A new window (or a new client): nothing known, so this isolate sends its first count at once.
+    budget = { limit, remaining: limit, reset: now + WINDOW_MS, admittedSince: 0, unsent: 0, sentAt: 0 };
+  }
+  budgetsByClient.delete(key);
+  budgetsByClient.set(key, budget);
+  if (budgetsByClient.size > MAX_KNOWN_CLIENTS) budgetsByClient.delete(budgetsByClient.keys().next().value!);
+  return budget;
 }
 
-function budgetHeaders(budget: KnownBudget, now: number): Record<string, string> {
+function budgetHeaders(limit: number, remaining: number, reset: number, now: number): Record<string, string> {
   return {
-    "RateLimit-Limit": String(budget.limit),
-    "RateLimit-Remaining": String(Math.max(0, budget.remaining)),
-    "RateLimit-Reset": String(Math.max(0, Math.ceil((budget.reset - now) / 1000))),
+    "RateLimit-Limit": String(limit),
+    "RateLimit-Remaining": String(Math.max(0, remaining)),
+    "RateLimit-Reset": String(Math.max(0, Math.ceil((reset - now) / 1000))),
   };
 }
 
+function rateLimited(limit: number, reset: number, now: number): ApiError {
+  const headers = budgetHeaders(limit, 0, reset, now);
+  return new ApiError("rate_limited", `Too many requests: the limit is ${limit} per minute.`, {
+    headers: { ...headers, "Retry-After": String(Math.max(1, Number(headers["RateLimit-Reset"]))) },
+  });
+}
+
 /**
- * Sliding-window limit per client IP, checked off the response path: the request is
- * answered from what this isolate last learned (a client whose budget is spent gets 429
- * with Retry-After and RateLimit-*), while @upstash/ratelimit counts it in the background.
- * A cache hit therefore never waits for Redis; the price is that a burst sent before the
- * first answer comes back is let through, at most once per isolate and window. Redis
- * down or slow: requests pass (fail open) and the outage is logged once.
+ * Public routes: a sliding window per client IP that costs no Redis call on the response
+ * path and one per batch of requests. Each isolate admits a client's request while Redis's
+ * last answer, less what this isolate admitted since, leaves room; it sends the count in
+ * one `limit(id, { rate: n })` when n reaches flushEvery(limit) or a second has passed.
+ *
+ * The bound: Redis counts every request that was sent; a client can exceed its limit only by
+ * requests no isolate had sent yet, so by at most flushEvery(limit) - 1 per isolate (the
+ * unsent count), plus, per isolate, one window's requests admitted while its first answer is
+ * in flight. Redis down or slow: requests pass (fail open) and the outage is logged once.
  */
 export function rateLimit(kind: LimiterKind) {
   return createMiddleware<AppEnv>(async function rateLimitMiddleware(c, next) {
     const { config, logger, background } = c.get("services");
-    const limiter = limiterFor(config, kind);
+    const perMinute = kind === "admin" ? config.ADMIN_RATE_LIMIT_PER_MINUTE : config.RATE_LIMIT_PER_MINUTE;
+    const limiter = limiterFor(config, kind, perMinute);
     if (!limiter) return next();
     const identifier = c.req.header("CF-Connecting-IP") ?? "local";
-    const perMinute = kind === "admin" ? config.ADMIN_RATE_LIMIT_PER_MINUTE : config.RATE_LIMIT_PER_MINUTE;
-    const key = `${kind}|${perMinute}|${identifier}`;
     const now = Date.now();
-    const known = knownBudgets.get(key);
-    if (known && known.reset > now && known.remaining <= 0) {
-      const headers = budgetHeaders(known, now);
-      throw new ApiError("rate_limited", `Too many requests: the limit is ${known.limit} per minute.`, {
-        headers: { ...headers, "Retry-After": String(Math.max(1, Number(headers["RateLimit-Reset"]))) },
-      });
+
+    if (kind === "admin") {
+      // Admin routes are rare and costly: the strict limit waits for Redis's answer.
+      const result = await limiter.limit(identifier);
+      background(result.pending);
+      if (result.reason === "timeout") reportLimiterHealth(logger, true, { reason: "timeout" });
+      else if (!result.success) throw rateLimited(result.limit, result.reset, now);
+      await next();
+      for (const [name, value] of Object.entries(budgetHeaders(result.limit, result.remaining, result.reset, now))) c.res.headers.set(name, value);
+      return;
     }
-    background(
-      limiter.limit(identifier).then(
-        (result) => {
-          background(result.pending);
-          if (result.reason === "timeout") return reportLimiterHealth(logger, true, { reason: "timeout" });
-          reportLimiterHealth(logger, false);
-          remember(key, { limit: result.limit, remaining: result.success ? result.remaining : 0, reset: result.reset });
-        },
-        (error: unknown) => reportLimiterHealth(logger, true, describeError(error)),
-      ),
-    );
+
+    const budget = budgetFor(`${kind}|${perMinute}|${identifier}`, perMinute, now);
+    if (localRemaining(budget) <= 0) throw rateLimited(budget.limit, budget.reset, now);
+    budget.admittedSince++;
+    budget.unsent++;
+    const sending = countToSend(budget, now);
+    if (sending > 0) {
+      budget.unsent = 0;
+      budget.sentAt = now;
+      // Everything admitted so far is in this count (or an earlier one): Redis's answer covers it.
+      const coveredAdmissions = budget.admittedSince;
+      background(
+        limiter.limit(identifier, { rate: sending }).then(
+          (result) => {
+            background(result.pending);
+            budget.admittedSince = Math.max(0, budget.admittedSince - coveredAdmissions);
+            if (result.reason === "timeout") return reportLimiterHealth(logger, true, { reason: "timeout" });
+            reportLimiterHealth(logger, false);
+            budget.remaining = result.success ? result.remaining : 0;
+            budget.reset = result.reset;
+          },
+          (error: unknown) => {
+            // Fail open: requests Redis could not count are not held against the client.
+            budget.admittedSince = Math.max(0, budget.admittedSince - coveredAdmissions);
+            reportLimiterHealth(logger, true, describeError(error));
+          },
+        ),
+      );
+    }
     await next();
     if (limiterFailing) return;
-    // This request is counted in the background: the budget shown is the last one known, less this request.
-    const shown = known && known.reset > now ? { ...known, remaining: known.remaining - 1 } : { limit: perMinute, remaining: perMinute - 1, reset: now + 60_000 };
-    for (const [name, value] of Object.entries(budgetHeaders(shown, now))) c.res.headers.set(name, value);
+    for (const [name, value] of Object.entries(budgetHeaders(budget.limit, localRemaining(budget), budget.reset, now))) c.res.headers.set(name, value);
   });
 }
