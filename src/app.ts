@@ -21,6 +21,7 @@ import { getVilleRoute } from "./routes/villes/get.ts";
 import { listVillesRoute } from "./routes/villes/list.ts";
 import { adminAuth } from "./middleware/admin-auth.ts";
 import { commitImportRoute } from "./routes/admin/commit-import.ts";
+import { adminHealthRoute } from "./routes/admin/health.ts";
 import { createImportRoute } from "./routes/admin/create-import.ts";
 import { getImportRoute } from "./routes/admin/get-import.ts";
 import { listImportsRoute } from "./routes/admin/list-imports.ts";
@@ -66,6 +67,7 @@ export function buildApp() {
   app.route("/v1", getImportRoute);
   app.route("/v1", putChunkRoute);
   app.route("/v1", commitImportRoute);
+  app.route("/v1", adminHealthRoute);
 
   return app;
 }

@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import migration0006 from "../drizzle/0006_stats_views_and_cron_runs.sql?raw";
 import type { CronRunRow } from "../src/cron/cron-runs.ts";
-import { jobHealth } from "../src/cron/job-health.ts";
+import { jobHealth, outcomeKind, publicJobHealth } from "../src/cron/job-health.ts";
 import { CRON_JOBS } from "../src/cron/jobs.ts";
+import { authorization } from "./helpers/admin.ts";
 import { primaryUrl, sqlOn } from "./helpers/sql.ts";
 import { callWorker } from "./helpers/worker.ts";
 
@@ -52,6 +53,41 @@ describe("a job's health", () => {
     expect(health["reconcile-search-index"]).toMatchObject({ failing: true, stale: true });
     expect(health["rebuild-heavy-prefixes"]).toMatchObject({ failing: true, stale: false });
   });
+
+  it("shows the public only status, duration and timestamps: never the error text nor the reason of a skip", () => {
+    const health = jobHealth(
+      CRON_JOBS,
+      [
+        row("refresh-stats-views", {
+          lastStartedAt: ago(5 * MINUTE),
+          lastSuccessAt: ago(20 * MINUTE),
+          lastFailureAt: ago(5 * MINUTE),
+          lastOutcome: "failure",
+          lastError: "replica postgres://lieux:pw@10.1.2.3:5432/lieux unreachable",
+          lastDurationMs: 17,
+          runs: 9,
+        }),
+        row("reconcile-search-index", { lastSuccessAt: ago(MINUTE), lastOutcome: "skipped: Meilisearch not configured" }),
+      ],
+      now,
+    );
+    expect(health["refresh-stats-views"]).toMatchObject({ last_error: expect.stringContaining("10.1.2.3"), runs: 9, last_duration_ms: 17 });
+    const failed = publicJobHealth(health["refresh-stats-views"]!);
+    expect(failed).toEqual({
+      last_started_at: ago(5 * MINUTE).toISOString(),
+      last_success_at: ago(20 * MINUTE).toISOString(),
+      last_failure_at: ago(5 * MINUTE).toISOString(),
+      last_duration_ms: 17,
+      last_outcome: "failure",
+      never_run: false,
+      failing: true,
+      stale: false,
+    });
+    expect(publicJobHealth(health["reconcile-search-index"]!).last_outcome).toBe("skipped");
+    expect(JSON.stringify(publicJobHealth(health["reconcile-search-index"]!))).not.toContain("Meilisearch");
+    expect(publicJobHealth(health["warm-popular-searches"]!)).toMatchObject({ never_run: true, last_outcome: null, last_started_at: null });
+    expect([outcomeKind("success"), outcomeKind("failure"), outcomeKind("skipped: nothing to do"), outcomeKind(null)]).toEqual(["success", "failure", "skipped", null]);
+  });
 });
 
 describe("GET /health with a stale job", () => {
@@ -78,7 +114,14 @@ describe("GET /health with a stale job", () => {
     expect(response.status).toBe(200);
     expect(body.checks.primary?.status).toBe("up");
     expect(body.status).toBe("degraded");
-    expect(body.jobs["refresh-stats-views"]).toMatchObject({ stale: true, never_run: false, failing: false, schedule: "2,17,32,47 * * * *" });
+    expect(body.jobs["refresh-stats-views"]).toMatchObject({ stale: true, never_run: false, failing: false, last_outcome: "success" });
+    expect(body.jobs["refresh-stats-views"]).not.toHaveProperty("schedule");
     expect(body.jobs["warm-popular-searches"]).toMatchObject({ stale: false, never_run: true });
+
+    const adminResponse = await callWorker("/v1/admin/health", { headers: authorization() }, { DATABASE_URL: databaseUrl() });
+    expect(adminResponse.status).toBe(200);
+    const details = (await adminResponse.json()) as { status: string; jobs: Record<string, Record<string, unknown>> };
+    expect(details.status).toBe("degraded");
+    expect(details.jobs["refresh-stats-views"]).toMatchObject({ stale: true, schedule: "2,17,32,47 * * * *", last_outcome: "success", runs: 3, last_error: null });
   });
 });

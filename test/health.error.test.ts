@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CLOSED_PORT_URL, callWorker, testEnv } from "./helpers/worker.ts";
 
-type Health = { status: string; checks: Record<string, { status: string; error?: string }> };
+type Health = { status: string; checks: Record<string, Record<string, unknown> & { status: string }> };
 
 describe("GET /health with a dependency down", () => {
   it("stays 200 and shows Redis down when Redis is unreachable", async () => {
@@ -12,22 +12,32 @@ describe("GET /health with a dependency down", () => {
     expect(body.status).toBe("degraded");
     expect(body.checks.redis?.status).toBe("down");
     expect(body.checks.primary?.status).toBe("up");
+    expect(Object.keys(body.checks.redis!).sort()).toEqual(["latencyMs", "status"]);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("shows the replica down and stays 200 when the replica is unreachable", async () => {
     const response = await callWorker("/health", {}, { DATABASE_REPLICA_URLS: "postgres://lieux:lieux@127.0.0.1:9/lieux" });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as Health;
+    const text = await response.text();
+    const body = JSON.parse(text) as Health;
+    expect(body.status).toBe("degraded");
     expect(body.checks.replica?.status).toBe("down");
+    expect(Object.keys(body.checks.replica!).sort()).toEqual(["latencyMs", "status"]);
+    expect(text).not.toContain("127.0.0.1");
   });
 
   it("answers 503 when the primary is unreachable", async () => {
     const response = await callWorker("/health", {}, { DATABASE_URL: "postgres://lieux:lieux@127.0.0.1:9/lieux" });
     expect(response.status).toBe(503);
-    const body = (await response.json()) as Health;
+    expect(response.headers.get("Cache-Control")).toBe("public, max-age=5");
+    const text = await response.text();
+    const body = JSON.parse(text) as Health & { jobs?: unknown };
     expect(body.status).toBe("down");
     expect(body.checks.primary?.status).toBe("down");
+    expect(Object.keys(body.checks.primary!).sort()).toEqual(["latencyMs", "status"]);
+    expect(body.jobs).toBeUndefined();
+    expect(text).not.toContain("127.0.0.1");
   });
 });
 
