@@ -75,10 +75,13 @@ describe(`cron ${CRON_SCHEDULE.refreshStatsViews}: refresh the stats views`, () 
     expect(record!.last_outcome).toBe("failure");
     expect(record!.last_error).toContain("replica");
 
+    // The public body says the job failed, never why: the reason (a replica's host) is admin-only.
     const response = await callWorker("/health");
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { jobs: Record<string, { failing: boolean; stale: boolean; last_error: string }> };
-    expect(body.jobs[JOB]).toMatchObject({ failing: true, stale: false });
-    expect(body.jobs[JOB]!.last_error).toContain("127.0.0.1:9");
+    const text = await response.text();
+    const body = JSON.parse(text) as { jobs: Record<string, Record<string, unknown>> };
+    expect(body.jobs[JOB]).toMatchObject({ failing: true, stale: false, last_outcome: "failure" });
+    expect(body.jobs[JOB]).not.toHaveProperty("last_error");
+    expect(text).not.toContain("127.0.0.1");
   });
 });
