@@ -61,12 +61,30 @@ describe("TieredCache over the real Cache API and real Redis", () => {
     expect(await cache.swr("autocomplete", key, loader)).toEqual({ value: "new", layer: "l1-hit" });
   });
 
-  it("makes ten concurrent misses share one load", async () => {
-    const { cache, settle } = harness();
+  it("makes ten concurrent misses share one load, and keeps nothing of it once it is done", async () => {
+    const { cache, l1, l2, settle } = harness();
     const key = uniqueKey();
     const { loader, calls } = countingLoader([1, 2, 3], 30);
     const answers = await Promise.all(Array.from({ length: 10 }, () => cache.swr("autocomplete", key, loader)));
-    expect(answers.every((answer) => answer.layer === "miss" && answer.value.length === 3)).toBe(true);
+    expect(answers).toEqual(Array.from({ length: 10 }, () => ({ value: [1, 2, 3], layer: "miss" })));
+    expect(calls()).toBe(1);
+    await settle();
+    await l1.remove("autocomplete", key);
+    await l2.remove("autocomplete", key);
+    expect(await cache.swr("autocomplete", key, loader)).toEqual({ value: [1, 2, 3], layer: "miss" });
+    expect(calls()).toBe(2);
+    await settle();
+  });
+
+  it("keeps nothing of a failed load: the next request for the key loads again", async () => {
+    const { cache, settle } = harness();
+    const key = uniqueKey();
+    const failing = async () => {
+      throw new Error("database down");
+    };
+    await expect(cache.swr("autocomplete", key, failing)).rejects.toThrow("database down");
+    const { loader, calls } = countingLoader("back");
+    expect(await cache.swr("autocomplete", key, loader)).toEqual({ value: "back", layer: "miss" });
     expect(calls()).toBe(1);
     await settle();
   });

@@ -17,20 +17,64 @@ export interface Cached<T> {
 export type Served = Omit<Cached<unknown>, "value">;
 
 /**
+ * How long a request waits for a load another request started before it loads for itself:
+ * far above a healthy miss (tens of ms), and the most a shared load can add to a request.
+ */
+export const SHARED_LOAD_WAIT_MS = 250;
+
+interface SharedLoad {
+  startedAt: number;
+  result: Promise<unknown>;
+}
+
+/**
  * Module scope on purpose: concurrent misses for one key in this isolate share one load,
  * and a stale key is refreshed once, whichever requests see it.
+ *
+ * But Workers cancels a request's I/O when that request ends, unless it was handed to
+ * waitUntil, so a load belongs to the request that started it. That request hands it to its
+ * own waitUntil, so it finishes even if its client goes away; any other request only races
+ * it against a deadline of its own (SHARED_LOAD_WAIT_MS from the start), then loads for
+ * itself. A load that was cancelled anyway therefore costs a waiter one short wait, never a
+ * hang nor I/O on behalf of a request that has ended; and once it is older than the
+ * deadline, nobody joins it.
  */
-const inFlightLoads = new Map<string, Promise<unknown>>();
+const sharedLoads = new Map<string, SharedLoad>();
 
 /** Tiers currently failing in this isolate, so an outage is logged on change, not per request. */
 const failingTiers = new Set<string>();
 
-function coalesce<T>(key: string, load: () => Promise<T>): Promise<T> {
-  const running = inFlightLoads.get(key);
-  if (running) return running as Promise<T>;
-  const started = load().finally(() => inFlightLoads.delete(key));
-  inFlightLoads.set(key, started);
-  return started;
+async function coalesce<T>(key: string, load: () => Promise<T>, background: (work: Promise<unknown>) => void): Promise<T> {
+  const shared = sharedLoads.get(key);
+  const waitMs = shared ? shared.startedAt + SHARED_LOAD_WAIT_MS - Date.now() : 0;
+  if (shared && waitMs > 0) {
+    const outcome = await withinDeadline(shared.result, waitMs);
+    if (outcome !== LATE) return outcome as T;
+  }
+  const own = { startedAt: Date.now() } as SharedLoad;
+  const result = load().finally(() => {
+    if (sharedLoads.get(key) === own) sharedLoads.delete(key);
+  });
+  own.result = result;
+  sharedLoads.set(key, own);
+  // Kept alive past the response; the caller reports a failure, so it is not logged twice.
+  background(result.catch(() => undefined));
+  return result;
+}
+
+const LATE = Symbol("late");
+
+/** What `result` settles to (its error is shared too), or LATE after `ms`. */
+async function withinDeadline(result: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => resolve(LATE), ms);
+  });
+  try {
+    return await Promise.race([result, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -66,9 +110,13 @@ export class TieredCache {
       this.background(this.refresh(namespace, key, loader).catch((error) => this.logger.log("warn", "background refresh failed", { namespace, ...describeError(error) })));
       return { value: stale.value, layer: "stale" };
     }
-    const value = await coalesce(`${namespace}\u0000${key}`, loader);
-    this.background(this.store(namespace, key, value));
-    return { value, layer: "miss" };
+    // Only the request that runs the load stores its value: one write per load, not per waiter.
+    const load = async () => {
+      const value = await loader();
+      this.background(this.store(namespace, key, value));
+      return value;
+    };
+    return { value: await coalesce(`${namespace}\u0000${key}`, load, this.background), layer: "miss" };
   }
 
   /** Logs a tier going down and coming back once each, not once per request. */
@@ -86,11 +134,12 @@ export class TieredCache {
 
   /** Loads and stores now; used by warmers and by the stale path. */
   async refresh<T>(namespace: CacheNamespace, key: string, loader: () => Promise<T>): Promise<T> {
-    return coalesce(`${namespace}\u0000${key}`, async () => {
+    const load = async () => {
       const value = await loader();
       await this.store(namespace, key, value);
       return value;
-    });
+    };
+    return coalesce(`${namespace}\u0000${key}`, load, this.background);
   }
 
   private store<T>(namespace: CacheNamespace, key: string, value: T): Promise<unknown> {
@@ -112,6 +161,3 @@ export class TieredCache {
     results.forEach((result, index) => this.reportTierHealth(this.tiers[index]!.name, result.ok ? undefined : result.error));
   }
 }
-
-/** Tests only: nothing in flight survives between tests. */
-export const inFlightLoadCount = () => inFlightLoads.size;
