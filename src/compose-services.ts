@@ -27,6 +27,7 @@ export function buildServices(config: AppConfig, logger: Logger, ctx: Pick<Execu
       backgroundRedis,
       logger,
       background,
+      l0: config.CACHE_L0 === "on",
       l1: config.CACHE_L1 === "on",
       origin: config.PUBLIC_ORIGIN ?? publicOrigin,
     }),

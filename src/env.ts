@@ -30,6 +30,8 @@ export const EnvSchema = z.object({
   ADMIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   /** "off" skips the Cache API tier: the bench uses it to measure L2 hits alone. */
   CACHE_L1: z.enum(["on", "off"]).default("on"),
+  /** "off" skips the in-isolate memory tier: the bench uses it to measure L1 hits alone. */
+  CACHE_L0: z.enum(["on", "off"]).default("on"),
   /**
    * The Worker's public origin (https://api.example.com), the host of Cache API keys. Unset,
    * requests use their own origin and cron warm-ups fill L2 only.

@@ -25,7 +25,7 @@ describe("Server-Timing names only what was asked", () => {
     await callWorker("/v1/villes/autocomplete?q=quimper&limit=7");
     const hit = metrics(await callWorker("/v1/villes/autocomplete?q=quimper&limit=7"));
     expect([...hit.keys()]).toEqual(["cache"]);
-    expect(hit.get("cache")).toMatch(/^dur=\d+\.\d;desc="l1-hit"$/);
+    expect(hit.get("cache")).toMatch(/^dur=\d+\.\d;desc="l0-hit"$/);
   });
 
   it("a single commune on a miss has db and no search metric; on a hit, no db", async () => {

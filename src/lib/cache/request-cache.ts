@@ -1,6 +1,7 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Logger } from "../logger.ts";
 import { CloudflareStore } from "./cloudflare-store.ts";
+import { isolateMemoryStore } from "./memory-store.ts";
 import { currentGeneration, type CacheNamespace } from "./generation.ts";
 import { CACHE_SCHEMA_VERSION } from "./policies.ts";
 import { RedisStore } from "./redis-store.ts";
@@ -32,6 +33,8 @@ export interface RequestCacheOptions {
   backgroundRedis?: Redis | null;
   logger: Logger;
   background: (work: Promise<unknown>) => void;
+  /** False skips the in-isolate memory tier (CACHE_L0=off), to measure L1 alone. */
+  l0?: boolean;
   /** False skips the Cache API tier (CACHE_L1=off), to measure L2 alone. */
   l1?: boolean;
   /**
@@ -43,7 +46,8 @@ export interface RequestCacheOptions {
 }
 
 export function createRequestCache(options: RequestCacheOptions): RequestCache {
-  const tiers: Store[] = options.l1 === false || !options.origin ? [] : [new CloudflareStore(options.origin)];
+  const tiers: Store[] = options.l0 === false ? [] : [isolateMemoryStore];
+  if (options.l1 !== false && options.origin) tiers.push(new CloudflareStore(options.origin));
   if (options.redis) tiers.push(new RedisStore(options.redis, options.backgroundRedis ?? options.redis));
   const tiered = new TieredCache(tiers, options.background, options.logger);
   const keyFor = async (namespace: CacheNamespace, parts: KeyParts) =>

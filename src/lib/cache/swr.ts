@@ -4,7 +4,7 @@ import { policyFor } from "./policies.ts";
 import type { Entry, Store } from "./store.ts";
 
 /** Which layer answered, for Server-Timing: a hit in a tier, a stale copy being refreshed, or a load. */
-export type CacheLayer = "l1-hit" | "l2-hit" | "stale" | "miss";
+export type CacheLayer = "l0-hit" | "l1-hit" | "l2-hit" | "stale" | "miss";
 
 export interface Cached<T> {
   value: T;
@@ -78,7 +78,7 @@ async function withinDeadline(result: Promise<unknown>, ms: number): Promise<unk
 }
 
 /**
- * Stale-while-revalidate over ordered tiers (L1 then L2). A tier's error is a miss in
+ * Stale-while-revalidate over ordered tiers (L0, L1, then L2). A tier's error is a miss in
  * that tier; a hit in a slower tier backfills the faster ones; writes go to every tier,
  * in the background. `null` is a value: a cached "not found", kept for less time.
  */
@@ -104,7 +104,7 @@ export class TieredCache {
         continue;
       }
       if (index > 0) this.background(this.writeTiers(namespace, key, entry, index));
-      return { value: entry.value, layer: tier.name === "l1" ? "l1-hit" : "l2-hit" };
+      return { value: entry.value, layer: `${tier.name}-hit` as CacheLayer };
     }
     if (stale) {
       this.background(this.refresh(namespace, key, loader).catch((error) => this.logger.log("warn", "background refresh failed", { namespace, ...describeError(error) })));
@@ -150,11 +150,11 @@ export class TieredCache {
     return this.writeTiers(namespace, key, entry, this.tiers.length);
   }
 
-  /** Writes `entry` to the tiers before `untilTier`; L1 gets its shorter freshness. */
+  /** Writes `entry` to the tiers before `untilTier`; L0 and L1 get L1's shorter freshness. */
   private async writeTiers<T>(namespace: CacheNamespace, key: string, entry: Entry<T>, untilTier: number): Promise<void> {
     const policy = policyFor(namespace);
     const writes = this.tiers.slice(0, untilTier).map((tier) => {
-      const freshUntil = tier.name === "l1" ? Math.min(entry.freshUntil, Date.now() + policy.l1FreshMs) : entry.freshUntil;
+      const freshUntil = tier.name === "l1" || tier.name === "l0" ? Math.min(entry.freshUntil, Date.now() + policy.l1FreshMs) : entry.freshUntil;
       return tier.set(namespace, key, { ...entry, freshUntil });
     });
     const results = await Promise.all(writes);
