@@ -9,27 +9,55 @@ export interface LoadFigures {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** How many responses each cache layer answered (Server-Timing `cache;desc`). */
+  layers: Record<string, number>;
+}
+
+/** The cache layer named in a response's Server-Timing, whatever shape autocannon gives the headers in. */
+function layerOf(headers: unknown): string {
+  const list = Array.isArray(headers) ? headers : Object.entries((headers ?? {}) as Record<string, string>).flat();
+  for (let i = 0; i < list.length - 1; i += 2) {
+    if (String(list[i]).toLowerCase() === "server-timing") return /cache(?:;dur=[\d.]+)?;desc="([^"]+)"/.exec(String(list[i + 1]))?.[1] ?? "none";
+  }
+  return "none";
 }
 
 /** A fixed-concurrency, fixed-duration run against loopback only. */
 async function load(url: string, requests: Array<{ path: string; headers?: Record<string, string> }>, options: { connections: number; seconds: number }): Promise<LoadFigures> {
+  const layers: Record<string, number> = {};
   const result = await autocannon({
     url,
     connections: options.connections,
     duration: options.seconds,
-    requests: requests.map((request) => ({ method: "GET", path: request.path, headers: request.headers })),
-  });
+    requests: requests.map((request) => ({
+      method: "GET",
+      path: request.path,
+      headers: request.headers,
+      onResponse: (_status: number, _body: string, _context: unknown, headers: unknown) => {
+        const layer = layerOf(headers);
+        layers[layer] = (layers[layer] ?? 0) + 1;
+      },
+    })),
+  } as autocannon.Options);
   return {
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    layers,
   };
 }
 
-/** A credentialed request bypasses every cache layer: each one runs the search engine. */
-const BYPASS = { Authorization: "Bearer bench-bypass" };
+/**
+ * Requests that all miss: every sampled prefix at every limit is its own cache key (credentials
+ * no longer bypass the shared caches), more keys than a run can send.
+ */
+export function missRequests(prefixes: readonly string[]): Array<{ path: string }> {
+  const requests: Array<{ path: string }> = [];
+  for (let limit = 1; limit <= 20; limit++) for (const q of prefixes) requests.push({ path: `/v1/villes/autocomplete?q=${encodeURIComponent(q)}&limit=${limit}` });
+  return requests;
+}
 
 export interface LayerFigures {
   runtime: WorkerRuntime["name"];
@@ -55,7 +83,7 @@ export async function benchLayers(runtime: WorkerRuntime, prefixes: readonly str
   const ceiling = await load(runtime.url, [{ path: "/ping" }], options);
   const l1Hit = await load(runtime.url, [{ path: hit }], options);
   const l1Lookup = await options.quiet(() => lookupTimes(runtime.url, hit));
-  const miss = await load(runtime.url, prefixes.map((q) => ({ path: `/v1/villes/autocomplete?q=${encodeURIComponent(q)}`, headers: BYPASS })), options);
+  const miss = await load(runtime.url, missRequests(prefixes), options);
   const fraction = (figures: LoadFigures) => Math.round((figures.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000;
   return { runtime: runtime.name, ceiling, l1Hit, l1Lookup, miss, fractionOfCeiling: { l1Hit: fraction(l1Hit), miss: fraction(miss) } };
 }
@@ -88,12 +116,12 @@ export async function benchL1WithoutRedis(runtime: WorkerRuntime, ceiling: LoadF
   return { l1Hit, fraction: fraction(l1Hit), middlewareOnly, middlewareFraction: fraction(middlewareOnly) };
 }
 
-/** Sequential latency of the engine through HTTP (cache bypassed), for each sampled prefix. */
+/** Sequential latency of the engine through HTTP, for each sampled prefix, on a limit no other section asks (so every one is a miss). */
 export async function httpEngineLatency(runtime: WorkerRuntime, prefixes: readonly string[]): Promise<Percentiles> {
   const samples: number[] = [];
   await measure(async (index) => {
     const started = performance.now();
-    const response = await fetch(`${runtime.url}/v1/villes/autocomplete?q=${encodeURIComponent(prefixes[index % prefixes.length]!)}`, { headers: BYPASS });
+    const response = await fetch(`${runtime.url}/v1/villes/autocomplete?q=${encodeURIComponent(prefixes[index % prefixes.length]!)}&limit=19`);
     await response.arrayBuffer();
     samples.push(performance.now() - started);
   }, { iterations: prefixes.length, warmup: 0 });

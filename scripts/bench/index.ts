@@ -93,13 +93,14 @@ try {
     };
     if (vars.UPSTASH_REDIS_REST_URL) results.redisRoundTrip = await memory.quiet(() => redisRoundTrip(vars.UPSTASH_REDIS_REST_URL!, vars.UPSTASH_REDIS_REST_TOKEN!));
     const wranglerLayers = await benchLayers(runtime, sampled, options);
-    const wranglerL2 = await benchL2(await restart({ ...vars, CACHE_L1: "off" }), wranglerLayers.ceiling, options);
+    const wranglerL1Only = await benchL2(await restart({ ...vars, CACHE_L0: "off" }), wranglerLayers.ceiling, options);
+    const wranglerL2 = await benchL2(await restart({ ...vars, CACHE_L0: "off", CACHE_L1: "off" }), wranglerLayers.ceiling, options);
     const wranglerNoRedis = await benchL1WithoutRedis(await restart(withoutRedis), wranglerLayers.ceiling, options);
-    results.http = [{ ...wranglerLayers, l2: wranglerL2, l1WithoutRedis: wranglerNoRedis }];
+    results.http = [{ ...wranglerLayers, l1Only: wranglerL1Only, l2: wranglerL2, l1WithoutRedis: wranglerNoRedis }];
     const lean = await startMiniflare(vars, workDir);
     runtimes.push(lean);
     const leanLayers = await benchLayers(lean, sampled, options);
-    const leanNoL1 = await startMiniflare({ ...vars, CACHE_L1: "off" }, workDir);
+    const leanNoL1 = await startMiniflare({ ...vars, CACHE_L0: "off", CACHE_L1: "off" }, workDir);
     runtimes.push(leanNoL1);
     const leanNoRedis = await startMiniflare(withoutRedis, workDir);
     runtimes.push(leanNoRedis);
