@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { SYNTHETIC_CSV_HEADER, toCsvLine } from "../scripts/lib/synthetic-communes.ts";
 import {
   admin,
@@ -10,6 +10,7 @@ import {
   ndjson,
   putChunkOk,
   removeSyntheticRows,
+  settleSyntheticRows,
   syntheticRows,
   type JobBody,
 } from "./helpers/admin.ts";
@@ -19,6 +20,8 @@ const LETTER = "C";
 const codes = (rows: Array<{ code_insee: string }>) => rows.map((row) => row.code_insee);
 
 describe("admin imports", () => {
+  // Lenient chunks write villes at once, without the commit that would forget the cached answers.
+  afterEach(() => settleSyntheticRows(LETTER));
   afterAll(() => removeSyntheticRows(LETTER));
 
   it("opens a job once per Idempotency-Key", async () => {
@@ -122,9 +125,12 @@ describe("admin imports", () => {
     expect(committed.status).toBe(200);
     const done = (await committed.json()) as JobBody;
     expect(done).toMatchObject({ status: "done", rows_upserted: 120 });
-    for (const step of ["search_sync_ms", "heavy_prefixes_ms", "stats_views_ms", "typo_dictionary_ms", "replica_stats_ms", "cache_generation_ms", "commit_total_ms"]) {
-      expect(done.timings[step], step).toBeGreaterThanOrEqual(0);
-    }
+    const steps = ["search_sync_ms", "heavy_prefixes_ms", "stats_views_ms", "typo_dictionary_ms", "replica_stats_ms", "cache_generation_ms"];
+    expect(Object.keys(done.timings).sort()).toEqual([...steps, "commit_total_ms"].sort());
+    for (const step of steps) expect(done.timings[step], step).toEqual(expect.any(Number));
+    // The steps run one after another inside the commit (each rounded to the millisecond).
+    const stepsMs = steps.reduce((sum, step) => sum + done.timings[step]!, 0);
+    expect(done.timings.commit_total_ms).toBeGreaterThanOrEqual(stepsMs - steps.length);
     const second = await commit(job.id);
     expect(second.status).toBe(200);
     expect(await second.json()).toEqual(done);
@@ -163,7 +169,7 @@ describe("admin imports", () => {
     }
     expect(new Set(seen).size).toBe(seen.length);
     const positions = created.map((job) => seen.indexOf(job.id));
-    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect(positions).not.toContain(-1);
     expect(positions).toEqual([...positions].sort((a, b) => b - a));
   });
 });

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi, type MockInstance } from "vitest";
 import { adminToken, authorization, createJob } from "./helpers/admin.ts";
 import { primaryUrl, sqlOn } from "./helpers/sql.ts";
 import { callWorker } from "./helpers/worker.ts";
@@ -7,9 +7,15 @@ import { chunkBody, contentType, FUZZ_CODE_LETTER, FUZZ_SOURCE, jobBody } from "
 import { adminCredentials, adminRequest, cursorText, forgedCursor, publicRequest, type FuzzRequest } from "./fuzz/requests.ts";
 import { encodedValue } from "./fuzz/values.ts";
 
-/** A new seed each run widens coverage over time; fast-check prints seed and path on failure: put them here to replay. */
-const REPLAY = undefined as { seed: number; path?: string } | undefined;
-const SEED = REPLAY?.seed ?? Date.now() % 2 ** 31;
+/**
+ * Every run sends the same cases: the seed is FUZZ_SEED, or a fixed default (test/global-setup.ts).
+ * To explore:  FUZZ_SEED=$RANDOM npx vitest run test/fuzz.property.test.ts
+ * To replay a failure, pass the seed and path fast-check printed, naming the failed test:
+ *   FUZZ_SEED=<seed> FUZZ_PATH=<path> npx vitest run test/fuzz.property.test.ts -t "<test name>"
+ */
+const SEED = inject("fuzzSeed");
+const PATH = inject("fuzzPath");
+console.log(`fuzz: seed ${SEED}${PATH ? `, path ${PATH}` : ""} (replay: FUZZ_SEED=${SEED} npx vitest run test/fuzz.property.test.ts)`);
 const RUNS = { publicRoutes: 6_000, forgedCursors: 1_500, adminWithoutToken: 2_000, adminJobsWithToken: 200, adminChunksWithToken: 300 };
 const casesRun: Record<string, number> = {};
 const statuses: Record<number, number> = {};
@@ -44,7 +50,7 @@ function property<T>(name: keyof typeof RUNS, arbitrary: fc.Arbitrary<T>, check:
       casesRun[name] = (casesRun[name] ?? 0) + 1;
       await check(value);
     }),
-    { numRuns: RUNS[name], seed: SEED, ...(REPLAY?.path ? { path: REPLAY.path } : {}), endOnFailure: true },
+    { numRuns: RUNS[name], seed: SEED, ...(PATH ? { path: PATH } : {}), endOnFailure: true },
   );
 }
 
@@ -74,7 +80,7 @@ describe("fuzzing every public route and the admin routes", () => {
   afterAll(async () => {
     for (const spy of consoleSpies) spy.mockRestore();
     await removeFuzzJobs();
-    console.log(`fuzz: seed ${SEED}, cases ${JSON.stringify(casesRun)}, statuses ${JSON.stringify(statuses)}, ${Date.now() - started} ms`);
+    console.log(`fuzz: cases ${JSON.stringify(casesRun)}, statuses ${JSON.stringify(statuses)}, ${Date.now() - started} ms`);
   });
 
   it("never answers 5xx, and every 4xx has the error shape, for hostile parameters", { timeout: 120_000 }, async () => {
@@ -94,8 +100,10 @@ describe("fuzzing every public route and the admin routes", () => {
     const before = await fuzzFootprint();
     await property("adminWithoutToken", adminRequest(adminCredentials(adminToken())), async (request) => {
       const response = await send(request);
-      await expectWellFormed(request, response);
-      if (![400, 401].includes(response.status)) throw new Error(`admin call without the token answered ${response.status}: ${request.method} ${request.path}`);
+      const text = await expectWellFormed(request, response);
+      const expected = ({ 400: "bad_request", 401: "unauthorized" } as Record<number, string>)[response.status];
+      const code = expected && (JSON.parse(text) as { error: { code: string } }).error.code;
+      if (!expected || code !== expected) throw new Error(`admin call without the token answered ${response.status} ${code}: ${request.method} ${request.path}`);
     });
     expect(await fuzzFootprint()).toEqual(before);
   });

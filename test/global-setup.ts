@@ -9,7 +9,22 @@ declare module "vitest" {
     workerVars: Record<string, string>;
     /** Port of the redis-server behind the Upstash bridge, or null without redis-server. */
     redisPort: number | null;
+    /** fast-check's seed for test/fuzz.property.test.ts: FUZZ_SEED, or a fixed default. */
+    fuzzSeed: number;
+    /** fast-check's replay path of one failure (FUZZ_PATH), or null. */
+    fuzzPath: string | null;
   }
+}
+
+/** The fuzz seed when FUZZ_SEED is unset: every run sends the same cases unless told otherwise. */
+const DEFAULT_FUZZ_SEED = 20_261_128;
+
+function fuzzSeed(): number {
+  const text = process.env.FUZZ_SEED;
+  if (text === undefined || text === "") return DEFAULT_FUZZ_SEED;
+  const seed = Number(text);
+  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, not ${JSON.stringify(text)}`);
+  return seed;
 }
 
 /** Test-only secrets: never used outside this suite. */
@@ -21,6 +36,7 @@ export const TEST_CURSOR_SECRET = "test-cursor-secret-0123456789abcdef";
  * sees another run's rows) and hands their addresses to the workerd tests.
  */
 export default async function setup(project: TestProject) {
+  const seed = fuzzSeed();
   const dataDir = join(process.cwd(), ".lieux", `test-${process.pid}`);
   const started = Date.now();
   const stack = await startStack({
@@ -42,6 +58,8 @@ export default async function setup(project: TestProject) {
     ...(process.env.MEILISEARCH_API_KEY ? { MEILISEARCH_API_KEY: process.env.MEILISEARCH_API_KEY } : {}),
   });
   project.provide("redisPort", stack.redisPort);
+  project.provide("fuzzSeed", seed);
+  project.provide("fuzzPath", process.env.FUZZ_PATH || null);
   return async () => {
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });

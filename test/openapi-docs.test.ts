@@ -9,7 +9,7 @@ describe("GET /openapi.json", () => {
     expect(response.status).toBe(200);
     const document = (await response.json()) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
     const autocomplete = document.paths["/v1/villes/autocomplete"]?.get;
-    expect(autocomplete?.summary).toBeTruthy();
+    expect(autocomplete?.summary).toBe("Autocomplete commune names as the user types");
     expect(autocomplete?.parameters?.map((parameter) => parameter.name).sort()).toEqual(["departement", "limit", "q", "region", "type"]);
     expect(Object.keys(autocomplete!.responses)).toEqual(expect.arrayContaining(["200", "400", "429", "503"]));
     expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(["Ville", "Error", "Autocomplete"]));

@@ -30,6 +30,7 @@ describe("GET /v1/villes", () => {
     expect((await getPage("/v1/villes")).results).toHaveLength(50);
     const page = await getPage("/v1/villes?departement=44&type=commune-actuelle&population_min=10000&order=-population&limit=100");
     expect(page.results[0]?.nom).toBe("Nantes");
+    expect(page.results.length).toBeGreaterThan(10);
     for (const row of page.results) {
       expect(row.departement.code).toBe("44");
       expect(row.type).toBe("commune-actuelle");
@@ -43,7 +44,9 @@ describe("GET /v1/villes", () => {
     const walked = pages.flatMap((page) => page.results.map(rowKey));
     expect(walked).toEqual(await expectedKeys("region_code = $1", ["94"], "population desc, id desc"));
     expect(new Set(walked).size).toBe(walked.length);
-    expect(pages.slice(0, -1).every((page) => page.results.length === 7)).toBe(true);
+    // Full pages of 7, then the rest: Corse has hundreds of communes
+    expect(pages.length).toBeGreaterThan(10);
+    expect(pages.map((page) => page.results.length)).toEqual([...Array(pages.length - 1).fill(7), walked.length - 7 * (pages.length - 1)]);
   });
 
   it("walks département 2A by name, and back again from the last page", async () => {

@@ -16,7 +16,9 @@ describe("the demo page's files", () => {
   });
 
   it("load nothing from another origin (no CDN, works offline)", () => {
-    for (const name of files.filter((file) => /\.(html|js|css)$/.test(file))) {
+    const pages = files.filter((file) => /\.(html|js|css)$/.test(file));
+    assert.deepEqual(["app.css", "app.js", "index.html"].filter((name) => !pages.includes(name)), [], `public/ holds ${files.join(", ")}`);
+    for (const name of pages) {
       assert.doesNotMatch(readFileSync(join(PUBLIC_DIR, name), "utf8"), /(https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}\//i, name);
     }
   });

@@ -5,7 +5,8 @@ import { createSyntheticRows, SYNTHETIC_CSV_HEADER, syntheticCodeInsee, toCsvLin
 import { STATS_VIEWS } from "../../src/lib/db/stats-tables.ts";
 import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../../src/lib/search/heavy-prefixes.ts";
 import { TYPO_DICTIONARY_SIZE } from "../../src/lib/search/typo-dictionary.ts";
-import { primaryUrl, replicaUrl, sqlOn } from "./sql.ts";
+import { freshCaches, VILLE_NAMESPACES } from "./cache.ts";
+import { primaryUrl, replicaUrl, sqlOn, untilReplicaCounts } from "./sql.ts";
 import { callWorker, testEnv } from "./worker.ts";
 
 export const adminToken = () => testEnv.ADMIN_TOKEN!.split(",")[0]!.trim();
@@ -75,7 +76,13 @@ export const countVilles = async (codes: string[]) =>
 export const countLetter = async (letter: string) =>
   Number((await sqlOn(primaryUrl()).query("select count(*)::int as n from villes where code_insee like $1", [`${letter}%`]))[0]!.n);
 
-/** Leaves the shared database as the seed made it: the letter's rows gone, derived tables rebuilt. */
+/** After the letter's rows were written outside a commit: waits until the replica has them all, then forgets the cached answers they change. */
+export async function settleSyntheticRows(letter: string): Promise<void> {
+  await untilReplicaCounts("select count(*)::int as n from villes where code_insee like $1", [`${letter}%`], await countLetter(letter));
+  await freshCaches(VILLE_NAMESPACES);
+}
+
+/** Leaves the shared database as the seed made it: the letter's rows gone, derived tables rebuilt, caches forgotten. */
 export async function removeSyntheticRows(letter: string): Promise<void> {
   const primary = sqlOn(primaryUrl());
   const { length } = await primary.query("delete from villes where code_insee like $1 returning id", [`${letter}%`]);
@@ -90,10 +97,11 @@ export async function removeSyntheticRows(letter: string): Promise<void> {
       if (attempt >= 3) throw error;
     }
   }
-  for (const view of STATS_VIEWS) {
-    await primary.query(`refresh materialized view concurrently ${view}`);
-    await sqlOn(replicaUrl()).query(`refresh materialized view concurrently ${view}`).catch(() => undefined);
-  }
+  for (const view of STATS_VIEWS) await primary.query(`refresh materialized view concurrently ${view}`);
+  // The logical replica refreshes its own views from its own rows: only once the delete has reached it.
+  await untilReplicaCounts("select count(*)::int as n from villes where code_insee like $1", [`${letter}%`], 0);
+  for (const view of STATS_VIEWS) await sqlOn(replicaUrl()).query(`refresh materialized view concurrently ${view}`);
+  await freshCaches();
 }
 
 export { syntheticCodeInsee };

@@ -8,3 +8,6 @@ export const testRedis = () =>
 
 /** Makes every cached answer of these namespaces unreachable, so the next request reaches the database. */
 export const freshCaches = (namespaces?: readonly CacheNamespace[]) => bumpGeneration(testRedis(), namespaces);
+
+/** What a written or deleted villes row makes stale; the stats follow their views, whose refresh bumps "stats". */
+export const VILLE_NAMESPACES: readonly CacheNamespace[] = ["autocomplete", "ville", "villes"];

@@ -4,7 +4,8 @@ import worker from "../../src/index.ts";
 import { readConfig } from "../../src/env.ts";
 import { createLogger } from "../../src/lib/logger.ts";
 import { buildServices } from "../../src/compose-services.ts";
-import { primaryUrl, sqlOn } from "./sql.ts";
+import { freshCaches, VILLE_NAMESPACES } from "./cache.ts";
+import { primaryUrl, sqlOn, untilReplicaHolds } from "./sql.ts";
 import { testEnv } from "./worker.ts";
 
 /** One parsed JSON log line. */
@@ -71,7 +72,10 @@ export function testServices(envOverrides: Record<string, string | undefined> = 
   return { services, settle: () => waitOnExecutionContext(ctx) };
 }
 
-/** Villes no real commune can collide with: 99xxx is not an INSEE commune code. Lozère (48) is no other test's filter. */
+/**
+ * Villes no real commune can collide with: 99xxx is not an INSEE commune code. Lozère (48) is no other test's filter.
+ * Returns once the replica has them and the caches that could still miss them are forgotten.
+ */
 export async function insertTestVilles(codes: string[], population = 7): Promise<void> {
   for (const code of codes) {
     // Letters only: a name word equal to the code would repeat one of its search terms.
@@ -79,8 +83,12 @@ export async function insertTestVilles(codes: string[], population = 7): Promise
     await sqlOn(primaryUrl())`insert into villes (code_insee, type, nom, departement_code, region_code, population)
       values (${code}, 'commune-actuelle', ${nom}, '48', '76', ${population})`;
   }
+  await untilReplicaHolds(codes);
+  await freshCaches(VILLE_NAMESPACES);
 }
 
 export async function deleteTestVilles(codes: string[]): Promise<void> {
   await sqlOn(primaryUrl())`delete from villes where code_insee = any(${codes})`;
+  await untilReplicaHolds(codes, 0);
+  await freshCaches(VILLE_NAMESPACES);
 }
