@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isOutage, OutageError } from "../src/lib/outage.ts";
+import { isOutage } from "../src/lib/outage.ts";
 
 /** What the drivers throw, built the way they build it (names and fields, not our own classes). */
 const neonDbError = (message: string, fields: Record<string, unknown> = {}) => Object.assign(new Error(message), { name: "NeonDbError" }, fields);
@@ -20,7 +20,6 @@ describe("isOutage: only a known outage is one", () => {
     ["our own deadline", new DOMException("The operation was aborted due to timeout", "TimeoutError")],
     ["Meilisearch unreachable", Object.assign(new Error("request failed"), { name: "MeiliSearchRequestError" })],
     ["Meilisearch 503", meiliApiError(503)],
-    ["our OutageError", new OutageError("primary", "every database refused")],
   ])("%s is an outage", (_, error) => {
     expect(isOutage(error)).toBe(true);
   });

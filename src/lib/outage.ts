@@ -49,7 +49,6 @@ function isOutageError(error: Error): boolean {
     isNeonEndpointOutage(error) ||
     isMeilisearchOutage(error) ||
     isDeadline(error) ||
-    error.name === "OutageError" ||
     NETWORK_FAILURE_MESSAGES.some((pattern) => pattern.test(error.message))
   );
 }
@@ -74,15 +73,4 @@ export function isOutage(error: unknown): boolean {
     if (current instanceof AggregateError) pending.push(...current.errors);
   }
   return false;
-}
-
-/**
- * Thrown by our own code when a dependency is known to be out (every replica and the primary
- * refused, a job could not reach its store); the error handler answers it with a 503.
- */
-export class OutageError extends Error {
-  override name = "OutageError";
-  constructor(readonly dependency: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }

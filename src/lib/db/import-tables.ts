@@ -40,7 +40,6 @@ export const importChunks = pgTable(
   (t) => [primaryKey({ columns: [t.jobId, t.n] })],
 );
 
-export type ImportChunk = typeof importChunks.$inferSelect;
 
 export const importStaging = pgTable(
   "import_staging",
