@@ -37,12 +37,13 @@ function serverTimeText(metrics) {
 export function createDevPanel(root) {
   const field = (id) => root.querySelector(`#${id}`);
   return {
-    show({ url, response, error, roundTripMs, counts }) {
+    /** `detail` of the element's lieux-results and lieux-error events. */
+    show({ url, response, error, durationMs, requests }) {
       field("dev-url").textContent = decodeURIComponent(url);
-      field("dev-round-trip").textContent = milliseconds(roundTripMs);
-      field("dev-counts").textContent = `${counts.sent} envoyée(s), ${counts.aborted} annulée(s)`;
-      if (error) {
-        field("dev-status").textContent = `échec réseau (${error.message})`;
+      field("dev-round-trip").textContent = milliseconds(durationMs);
+      field("dev-counts").textContent = `${requests.sent} envoyée(s), ${requests.aborted} annulée(s)`;
+      if (!response) {
+        field("dev-status").textContent = `échec réseau (${error?.message ?? error})`;
         for (const id of ["dev-cache", "dev-backend", "dev-server-time", "dev-browser-cache"]) field(id).textContent = "—";
         return;
       }

@@ -29,12 +29,10 @@ export const MOBILE = { viewport: { width: 375, height: 740 }, isMobile: true, h
 export async function openDemo(browser: Browser, origin: string, options: Parameters<Browser["newContext"]>[0] = {}): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1024, height: 760 }, ...options });
   const page = await context.newPage();
-  // Every list the page ever rendered, in order: proves no stale answer was shown, even briefly.
+  // Every list the element ever rendered, in order: proves no stale answer was shown, even briefly.
   await page.addInitScript({
     content: `window.renderedQueries = [];
-      new MutationObserver((records) => {
-        for (const record of records) if (record.target.id === "ville-options" && record.target.dataset.query) window.renderedQueries.push(record.target.dataset.query);
-      }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-query"] });`,
+      document.addEventListener("lieux-results", (event) => window.renderedQueries.push(event.detail.q));`,
   });
   await page.goto(`${origin}/`);
   await page.locator('#departement option[value="44"]').waitFor({ state: "attached" });

@@ -17,12 +17,15 @@ export async function typeQuery(page: Page, text: string, delayMs = 30): Promise
   await input.pressSequentially(text, { delay: delayMs });
 }
 
+/** The options inside the element's shadow root (Playwright's CSS locators pierce open shadow roots). */
+export const options = (page: Page) => page.locator('#ville [role="option"]');
+
 /** Waits until the list shows the answer for `q`, then reads its options. */
 export async function optionsFor(page: Page, q: string): Promise<ShownOption[]> {
-  await page.locator(`#ville-options[data-query="${q}"]`).waitFor({ state: "attached" });
-  const options = page.locator('#ville-options [role="option"]');
-  const names = await options.locator(".option-name").allTextContents();
-  const metas = await options.locator(".option-meta").allTextContents();
+  // A function, not a string: the demo's CSP forbids eval.
+  await page.waitForFunction((query) => (globalThis as unknown as { renderedQueries: string[] }).renderedQueries.at(-1) === query, q);
+  const names = await options(page).locator(".name").allTextContents();
+  const metas = await options(page).locator(".meta").allTextContents();
   return names.map((name, index) => ({ name: name.trim(), meta: metas[index]?.trim() ?? "" }));
 }
 

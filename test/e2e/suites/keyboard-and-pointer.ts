@@ -14,15 +14,15 @@ export function keyboardAndPointerTests(env: DemoEnv) {
       const options = await optionsFor(page, "nant");
 
       await page.keyboard.press("ArrowDown");
-      assert.equal(await input.getAttribute("aria-activedescendant"), "ville-options-0");
-      assert.equal(await page.locator("#ville-options-0").getAttribute("aria-selected"), "true");
+      assert.equal(await input.getAttribute("aria-activedescendant"), "option-0");
+      assert.equal(await page.locator("#ville #option-0").getAttribute("aria-selected"), "true");
       await page.keyboard.press("ArrowDown");
-      assert.equal(await input.getAttribute("aria-activedescendant"), "ville-options-1");
-      assert.equal(await page.locator("#ville-options-0").getAttribute("aria-selected"), "false");
+      assert.equal(await input.getAttribute("aria-activedescendant"), "option-1");
+      assert.equal(await page.locator("#ville #option-0").getAttribute("aria-selected"), "false");
       await page.keyboard.press("ArrowUp");
-      assert.equal(await input.getAttribute("aria-activedescendant"), "ville-options-0");
+      assert.equal(await input.getAttribute("aria-activedescendant"), "option-0");
       await page.keyboard.press("ArrowUp");
-      assert.equal(await input.getAttribute("aria-activedescendant"), `ville-options-${options.length - 1}`, "ArrowUp wraps to the last option");
+      assert.equal(await input.getAttribute("aria-activedescendant"), `option-${options.length - 1}`, "ArrowUp wraps to the last option");
       await page.keyboard.press("ArrowDown");
 
       await page.keyboard.press("Enter");
@@ -59,7 +59,7 @@ export function keyboardAndPointerTests(env: DemoEnv) {
       await optionsFor(page, "marseille");
       await page.keyboard.press("ArrowDown");
       await page.keyboard.press("ArrowDown");
-      const secondLabel = (await page.locator("#ville-options-1").getAttribute("aria-label")) ?? "";
+      const secondLabel = (await page.locator("#ville #option-1").getAttribute("aria-label")) ?? "";
       await page.keyboard.press("Tab");
       assert.equal(await combobox(page).inputValue(), secondLabel.split(", ")[0]);
       assert.equal(await page.evaluate("document.activeElement.id"), "departement");
@@ -70,9 +70,9 @@ export function keyboardAndPointerTests(env: DemoEnv) {
       t.after(() => context.close());
       await typeQuery(page, "bordeaux");
       await optionsFor(page, "bordeaux");
-      await page.locator("#ville-options-0").hover();
-      assert.equal(await combobox(page).getAttribute("aria-activedescendant"), "ville-options-0");
-      await page.locator("#ville-options-0").click();
+      await page.locator("#ville #option-0").hover();
+      assert.equal(await combobox(page).getAttribute("aria-activedescendant"), "option-0");
+      await page.locator("#ville #option-0").click();
       assert.equal(await combobox(page).inputValue(), "Bordeaux");
       assert.equal(await page.locator("#selection-nom").textContent(), "Bordeaux");
     });
@@ -83,7 +83,7 @@ export function keyboardAndPointerTests(env: DemoEnv) {
       await combobox(page).tap();
       await typeQuery(page, "toulouse");
       await optionsFor(page, "toulouse");
-      await page.locator("#ville-options-0").tap();
+      await page.locator("#ville #option-0").tap();
       assert.equal(await combobox(page).inputValue(), "Toulouse");
       assert.equal(await combobox(page).getAttribute("aria-expanded"), "false");
     });

@@ -19,7 +19,7 @@ function collectConsoleErrors(page: Page): string[] {
 export function layoutTests(env: DemoEnv) {
   describe("the page itself", () => {
     it("is served as static assets with nosniff and a strict CSP, while the API still answers", async () => {
-      for (const path of ["/", "/app.js", "/app.css"]) {
+      for (const path of ["/", "/app.js", "/app.css", "/lieux-autocomplete.js"]) {
         const response = await fetch(`${env.api.origin}${path}`);
         assert.equal(response.status, 200, path);
         assert.equal(response.headers.get("X-Content-Type-Options"), "nosniff", path);

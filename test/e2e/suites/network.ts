@@ -17,7 +17,7 @@ export function networkTests(env: DemoEnv) {
       page.on("request", (request) => isAutocomplete(request) && sent.push(queryOf(request) ?? ""));
       // Five input events in one task: a burst faster than any typist, whatever the machine's load.
       await page.evaluate(`{
-        const input = document.getElementById("ville");
+        const input = document.getElementById("ville").shadowRoot.querySelector("input");
         input.focus();
         for (const value of ["s", "sa", "sai", "sain", "saint"]) {
           input.value = value;
