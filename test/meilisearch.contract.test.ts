@@ -1,85 +1,134 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { meilisearchClient, MeilisearchSearchEngine, routeMeilisearchFetchForTests } from "../src/lib/search/meilisearch.ts";
-import { filterString } from "../src/lib/search/meilisearch-query.ts";
+import { MeilisearchApiError, type Meilisearch } from "meilisearch";
+import { describe, expect, it } from "vitest";
+import { meilisearchClient, MeilisearchSearchEngine } from "../src/lib/search/meilisearch.ts";
+import { filterExpressions, filterString } from "../src/lib/search/meilisearch-query.ts";
 import { applyVillesSettings, ensureIndex, VILLES_SETTINGS } from "../src/lib/search/meilisearch-settings.ts";
 import { syncVilles, toVilleDocument } from "../src/lib/search/meilisearch-sync.ts";
-import { MeilisearchTaskError } from "../src/lib/search/meilisearch-tasks.ts";
-import { MeilisearchContractDouble } from "./meilisearch-contract-double.ts";
-import { fixtureVille, servicesWith, uniqueMeilisearchHost, villesNamed } from "./helpers/meilisearch.ts";
+import { meilisearchErrorCode, MeilisearchTaskError, waitForSuccess } from "../src/lib/search/meilisearch-tasks.ts";
+import type { VilleRow } from "../src/lib/db/queries/ville-rows.ts";
+import { asRecorded, fixtureVille, servicesWith, useMeilisearchReplay, villesNamed } from "./helpers/meilisearch.ts";
 import { callWorker } from "./helpers/worker.ts";
 
-let double: MeilisearchContractDouble;
-let host: string;
-const client = () => meilisearchClient({ host, apiKey: double.apiKey });
+/**
+ * The adapter against Meilisearch's recorded answers (test/fixtures/meilisearch/meilisearch.contract.json,
+ * re-recorded from a real server by `npm run test:record-meilisearch`). Every test starts
+ * on a server with no index.
+ */
+const meili = useMeilisearchReplay("meilisearch.contract");
 
-beforeEach(() => {
-  double = new MeilisearchContractDouble();
-  host = uniqueMeilisearchHost("contract");
-  routeMeilisearchFetchForTests(double.fetch);
-});
+async function villesIndexWith(client: Meilisearch, rows: readonly VilleRow[]): Promise<void> {
+  await ensureIndex(client, "villes");
+  await applyVillesSettings(client);
+  await syncVilles(client, rows);
+}
 
-afterEach(() => {
-  routeMeilisearchFetchForTests(undefined);
-  expect(double.violations).toEqual([]);
-});
+const rejection = (promise: Promise<unknown>) => promise.then(() => expect.fail("expected a rejection"), (error: unknown) => error);
 
 describe("Meilisearch index settings", () => {
-  it("sends every setting in one PATCH with Bearer auth and JSON, and waits for the task", async () => {
-    await ensureIndex(client(), "villes");
-    await applyVillesSettings(client());
-    const [create] = double.callsTo("POST", /^\/indexes$/);
-    expect(create?.body).toEqual({ uid: "villes", primaryKey: "id" });
-    const patches = double.callsTo("PATCH", /^\/indexes\/villes\/settings$/);
-    expect(patches).toHaveLength(1);
-    const patch = patches[0]!;
-    expect(patch.authorization).toBe(`Bearer ${double.apiKey}`);
-    expect(patch.contentType).toMatch(/^application\/json/);
-    expect(patch.body).toEqual(VILLES_SETTINGS);
-    expect(patch.body).toMatchObject({
-      searchableAttributes: ["nom", "nom_normalise", "codes_postaux", "code_insee"],
-      filterableAttributes: ["departement_code", "region_code", "type"],
-      sortableAttributes: ["population", "popularity"],
-      rankingRules: ["words", "typo", "proximity", "attributeRank", "popularity:desc", "wordPosition", "exactness", "population:desc"],
-      synonyms: { st: ["saint"], saint: ["st"], ste: ["sainte"], sainte: ["ste"] },
-      typoTolerance: { minWordSizeForTypos: { oneTypo: 4, twoTypos: 8 } },
-      pagination: { maxTotalHits: 100 },
+  it("creates the index with its primary key, sends every setting in one PATCH and waits for the task", async () => {
+    await ensureIndex(meili.client(), "villes");
+    await applyVillesSettings(meili.client());
+    const requests = await meili.requests();
+    expect(requests.filter((request) => request.method !== "GET").map((request) => [request.method, request.path, request.body])).toEqual([
+      ["POST", "/indexes", { uid: "villes", primaryKey: "id" }],
+      ["PATCH", "/indexes/villes/settings", VILLES_SETTINGS],
+    ]);
+    expect(requests.every((request) => request.auth === "valid")).toBe(true);
+    // each task is polled until it is done, and the next request waits for that
+    const patchAt = requests.findIndex((request) => request.method === "PATCH");
+    const settingsTask = (requests[patchAt]!.response!.body as { taskUid: number }).taskUid;
+    const polls = requests.slice(patchAt + 1).filter((request) => request.path === `/tasks/${settingsTask}`);
+    expect(polls.length).toBeGreaterThanOrEqual(1);
+    expect(polls.at(-1)!.response!.body).toMatchObject({ status: "succeeded", type: "settingsUpdate" });
+    const creationPolls = requests.slice(1, patchAt).map((request) => (request.response!.body as { status: string }).status);
+    expect(creationPolls.at(-1)).toBe("succeeded");
+
+    const index = await meili.client().getIndex("villes");
+    expect(index.primaryKey).toBe("id");
+    const settings = await meili.client().index("villes").getSettings();
+    expect(settings).toMatchObject({
+      searchableAttributes: VILLES_SETTINGS.searchableAttributes,
+      rankingRules: VILLES_SETTINGS.rankingRules,
+      synonyms: VILLES_SETTINGS.synonyms,
+      typoTolerance: { ...VILLES_SETTINGS.typoTolerance, disableOnAttributes: expect.any(Array) },
+      pagination: VILLES_SETTINGS.pagination,
+      searchCutoffMs: VILLES_SETTINGS.searchCutoffMs,
     });
-    const displayed = (patch.body as { displayedAttributes: string[] }).displayedAttributes;
-    expect(displayed).not.toContain("nom_normalise");
-    expect(displayed).not.toContain("popularity");
-    expect(new Set(Object.keys(toVilleDocument(fixtureVille())))).toEqual(new Set([...displayed, "nom_normalise", "popularity"]));
-    // each task is polled until done: enqueued → processing → succeeded
-    expect(double.callsTo("GET", /^\/tasks\/\d+$/).length).toBeGreaterThanOrEqual(4);
-    expect(double.index("villes")?.settings).toEqual(VILLES_SETTINGS);
-    expect(double.index("villes")?.primaryKey).toBe("id");
+    expect(new Set(settings.filterableAttributes as string[])).toEqual(new Set(VILLES_SETTINGS.filterableAttributes));
+    expect(new Set(settings.sortableAttributes)).toEqual(new Set(VILLES_SETTINGS.sortableAttributes));
+    expect(new Set(settings.displayedAttributes)).toEqual(new Set(VILLES_SETTINGS.displayedAttributes));
+    // the server keeps attribute lists as sets (disableOnAttributes comes back sorted)
+    expect(new Set(settings.typoTolerance?.disableOnAttributes)).toEqual(new Set(VILLES_SETTINGS.typoTolerance.disableOnAttributes));
+    const displayed = VILLES_SETTINGS.displayedAttributes;
+    expect(new Set(Object.keys(toVilleDocument(fixtureVille(1))))).toEqual(new Set([...displayed, "nom_normalise", "popularity"]));
   });
 
   it("is idempotent: a second run sends the same body and leaves the index as it was", async () => {
-    await ensureIndex(client(), "villes");
-    await applyVillesSettings(client());
-    await ensureIndex(client(), "villes");
-    await applyVillesSettings(client());
-    const [first, second] = double.callsTo("PATCH", /settings$/);
-    expect(second?.body).toEqual(first?.body);
-    expect(double.indexUids()).toEqual(["villes"]);
-    expect(double.index("villes")?.settings).toEqual(VILLES_SETTINGS);
+    await ensureIndex(meili.client(), "villes");
+    await applyVillesSettings(meili.client());
+    const before = await meili.client().index("villes").getSettings();
+    await ensureIndex(meili.client(), "villes");
+    await applyVillesSettings(meili.client());
+    const patches = (await meili.requests()).filter((request) => request.method === "PATCH");
+    expect(patches).toHaveLength(2);
+    expect(patches[1]!.body).toEqual(patches[0]!.body);
+    expect(await meili.client().index("villes").getSettings()).toEqual(before);
+    expect((await meili.client().getIndexes()).results.map((index) => index.uid)).toEqual(["villes"]);
   });
 
-  it("surfaces a settings task that fails after being accepted, with the task's error", async () => {
-    double.failNextTask("settingsUpdate", "invalid_settings_ranking_rules", "`popularity:desc` ranking rule is invalid");
-    const failure = applyVillesSettings(client());
-    await expect(failure).rejects.toBeInstanceOf(MeilisearchTaskError);
-    await expect(failure).rejects.toMatchObject({ code: "invalid_settings_ranking_rules", message: expect.stringContaining("popularity:desc") });
+  it("rejects an invalid setting with the server's own error code", async () => {
+    await ensureIndex(meili.client(), "villes");
+    const error = await rejection(waitForSuccess(meili.client(), meili.client().index("villes").updateSettings({ rankingRules: ["population:sideways"] }), "a bad rule"));
+    expect(error).toBeInstanceOf(MeilisearchApiError);
+    expect(meilisearchErrorCode(error)).toBe("invalid_settings_ranking_rules");
+  });
+});
+
+describe("errors Meilisearch answers", () => {
+  it("a wrong key is invalid_api_key (403), for searches as for writes", async () => {
+    const client = meilisearchClient({ host: meili.host, apiKey: "not-the-key" });
+    const search = await rejection(client.index("villes").search("nantes"));
+    expect(search).toBeInstanceOf(MeilisearchApiError);
+    expect((search as MeilisearchApiError).response.status).toBe(403);
+    expect(meilisearchErrorCode(search)).toBe("invalid_api_key");
+    expect(meilisearchErrorCode(await rejection(ensureIndex(client, "villes")))).toBe("invalid_api_key");
+    expect((await meili.requests()).map((request) => request.auth)).toEqual(["invalid", "invalid"]);
+  });
+
+  it("a search on a missing index is index_not_found (404), which the engine throws", async () => {
+    const error = await rejection(new MeilisearchSearchEngine(meili.client()).autocomplete({ q: "nantes", limit: 5, filters: {} }));
+    expect((error as MeilisearchApiError).response.status).toBe(404);
+    expect(meilisearchErrorCode(error)).toBe("index_not_found");
+  });
+
+  it("an unescaped filter is invalid_search_filter (400); the adapter's escaped one is valid", async () => {
+    await villesIndexWith(meili.client(), []);
+    const broken = await rejection(meili.client().index("villes").search("a", { filter: ['departement_code = "x" OR type = "y'] }));
+    expect((broken as MeilisearchApiError).response.status).toBe(400);
+    expect(meilisearchErrorCode(broken)).toBe("invalid_search_filter");
+    const hostile = 'x" OR type = "commune-deleguee\\';
+    const escaped = await meili.client().index("villes").search("a", { filter: filterExpressions({ departement: hostile, region: 'r"\\' }) });
+    expect(escaped.hits).toEqual([]);
+  });
+
+  it("a document batch with an invalid primary key is accepted (202), then its task fails", async () => {
+    await ensureIndex(meili.client(), "villes");
+    const failure = await rejection(syncVilles(meili.client(), [fixtureVille(7.5)]));
+    expect(failure).toBeInstanceOf(MeilisearchTaskError);
+    expect((failure as MeilisearchTaskError).code).toBe("invalid_document_id");
+    expect((failure as MeilisearchTaskError).task.status).toBe("failed");
+    const requests = await meili.requests();
+    const batch = requests.find((request) => request.path === "/indexes/villes/documents")!;
+    expect(batch.response!.status).toBe(202);
   });
 });
 
 describe("Meilisearch search requests", () => {
   it("sends the documented search body: normalised q, filter array, highlight tags, matching strategy", async () => {
-    double.load("villes", [toVilleDocument(fixtureVille({ nom: "Saint-Étienne", population: 170_000 }))], VILLES_SETTINGS);
-    const engine = new MeilisearchSearchEngine(client());
-    const result = await engine.autocomplete({ q: "St Étienne", limit: 7, filters: {} });
-    const [search] = double.callsTo("POST", /^\/indexes\/villes\/search$/);
-    expect(search?.body).toEqual({
+    await villesIndexWith(meili.client(), [fixtureVille(101, { nom: "Saint-Étienne", population: 170_000 }), fixtureVille(102, { nom: "Saint-Étienne-de-Tinée", population: 1_500 })]);
+    const result = await new MeilisearchSearchEngine(meili.client()).autocomplete({ q: "St Étienne", limit: 7, filters: {} });
+    const search = (await meili.requests()).find((request) => request.path === "/indexes/villes/search")!;
+    expect(search.body).toEqual({
       q: "saint etienne",
       filter: ['type IN ["commune-actuelle", "arrondissement-municipal"]'],
       limit: 7,
@@ -89,90 +138,95 @@ describe("Meilisearch search requests", () => {
       matchingStrategy: "all",
     });
     expect(result).toMatchObject({ backend: "meilisearch", match: "prefix" });
-    expect(result.hits.map((hit) => hit.nomHighlight)).toEqual(["<mark>Saint-Étienne</mark>"]);
+    expect(result.hits.map((hit) => [hit.ville.nom, hit.nomHighlight])).toEqual([
+      ["Saint-Étienne", "<mark>Saint-Étienne</mark>"],
+      ["Saint-Étienne-de-Tinée", "<mark>Saint-Étienne</mark>-de-Tinée"],
+    ]);
   });
 
   it("escapes filter values, so a quote or a backslash cannot close the string and widen the filter", async () => {
     const hostile = 'x" OR type = "commune-deleguee\\';
     expect(filterString(hostile)).toBe('"x\\" OR type = \\"commune-deleguee\\\\"');
-    const exact = toVilleDocument(fixtureVille({ nom: "Saint-Exact", departementCode: hostile }));
-    const other = toVilleDocument(fixtureVille({ nom: "Saint-Autre", type: "commune-deleguee" }));
-    double.load("villes", [exact, other], VILLES_SETTINGS);
-    const engine = new MeilisearchSearchEngine(client());
-    const result = await engine.autocomplete({ q: "saint", limit: 10, filters: { departement: hostile, region: 'r"\\' } });
-    const [search] = double.callsTo("POST", /search$/);
-    expect((search?.body as { filter: string[] }).filter).toEqual([
+    await villesIndexWith(meili.client(), [
+      fixtureVille(201, { nom: "Saint-Exact", departementCode: hostile }),
+      fixtureVille(202, { nom: "Saint-Autre", type: "commune-deleguee" }),
+    ]);
+    const engine = new MeilisearchSearchEngine(meili.client());
+    const both = await engine.autocomplete({ q: "saint", limit: 10, filters: { departement: hostile, region: 'r"\\' } });
+    const search = (await meili.requests()).find((request) => request.path === "/indexes/villes/search")!;
+    expect((search.body as { filter: string[] }).filter).toEqual([
       'type IN ["commune-actuelle", "arrondissement-municipal"]',
       'departement_code = "x\\" OR type = \\"commune-deleguee\\\\"',
       'region_code = "r\\"\\\\"',
     ]);
-    // parsed by the double as three exact conditions: nothing matches both hostile values
-    expect(result.hits).toEqual([]);
+    // three exact conditions: nothing has both hostile values, and the quote widened nothing
+    expect(both.hits).toEqual([]);
     const byDepartement = await engine.autocomplete({ q: "saint", limit: 10, filters: { departement: hostile } });
     expect(byDepartement.hits.map((hit) => hit.ville.nom)).toEqual(["Saint-Exact"]);
   });
 
-  it("has teeth: an unescaped filter is a 400 invalid_search_filter and a recorded violation", async () => {
-    double.load("villes", [], VILLES_SETTINGS);
-    const response = await double.fetch(`${host}/indexes/villes/search`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${double.apiKey}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ q: "a", filter: ['departement_code = "x" OR type = "y'] }),
-    });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ code: "invalid_search_filter", type: "invalid_request", link: expect.stringContaining("invalid_search_filter") });
-    expect(double.violations).toHaveLength(1);
-    double.violations.length = 0;
+  it("tolerates one typo from four letters, and says the match is fuzzy", async () => {
+    await villesIndexWith(meili.client(), [fixtureVille(301, { nom: "Marseille", population: 870_000 }), fixtureVille(302, { nom: "Marsac", population: 900 })]);
+    const engine = new MeilisearchSearchEngine(meili.client());
+    const typo = await engine.autocomplete({ q: "marseile", limit: 5, filters: {} });
+    expect(typo.hits.map((hit) => hit.ville.nom)).toEqual(["Marseille"]);
+    expect(typo.match).toBe("fuzzy");
+    // below four letters no typo is tolerated: "mra" finds nothing
+    expect((await engine.autocomplete({ q: "mra", limit: 5, filters: {} })).hits).toEqual([]);
   });
 
   it("maps _formatted highlights to nom_highlight through the route, escaping the name but not the marks", async () => {
-    const services = servicesWith({});
-    const real = await villesNamed(services, ["Nantes", "Nant", "L'Haÿ-les-Roses"]);
-    const hostile = fixtureVille({ nom: `Nant<img src=x onerror="alert(1)">&Co`, population: 10 });
-    double.load("villes", [...real, hostile].map(toVilleDocument), VILLES_SETTINGS);
-    const call = (q: string, env: Record<string, string | undefined>) =>
-      callWorker(`/v1/villes/autocomplete?q=${encodeURIComponent(q)}`, { headers: { Authorization: "Bearer bypass-shared-cache" } }, env);
-    const viaMeilisearch = await call("nant", { MEILISEARCH_HOST: host, MEILISEARCH_API_KEY: double.apiKey });
-    expect(viaMeilisearch.status).toBe(200);
-    expect(viaMeilisearch.headers.get("X-Search-Backend")).toBe("meilisearch");
-    expect(viaMeilisearch.headers.get("Server-Timing")).toMatch(/desc="meilisearch"/);
-    const body = (await viaMeilisearch.json()) as { results: Array<Record<string, unknown>> };
-    expect(body.results.map((result) => result.nom_highlight)).toEqual([
+    const real = asRecorded(await villesNamed(servicesWith({}), ["Nantes", "Nant", "L'Haÿ-les-Roses"]), 401);
+    expect(real.map((ville) => ville.nom)).toEqual(["L'Haÿ-les-Roses", "Nant", "Nantes"]);
+    const hostile = fixtureVille(499, { nom: `Nant<img src=x onerror="alert(1)">&Co`, population: 10 });
+    await villesIndexWith(meili.client(), [...real, hostile]);
+    const call = async (q: string, env: Record<string, string | undefined>) => {
+      const response = await callWorker(`/v1/villes/autocomplete?q=${encodeURIComponent(q)}`, {}, env);
+      return { response, body: (await response.json()) as { results: Array<Record<string, unknown>> } };
+    };
+    const viaMeilisearch = await call("nant", meili.workerEnv());
+    expect(viaMeilisearch.response.status).toBe(200);
+    expect(viaMeilisearch.response.headers.get("X-Search-Backend")).toBe("meilisearch");
+    expect(viaMeilisearch.response.headers.get("Server-Timing")).toMatch(/desc="meilisearch"/);
+    expect(viaMeilisearch.body.results.map((result) => result.nom_highlight)).toEqual([
       "<mark>Nant</mark>es",
       "<mark>Nant</mark>",
       "<mark>Nant</mark>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;Co",
     ]);
-    // field for field what the Postgres engine returns for the same rows
-    const viaPostgres = (await (await call("nant", {})).json()) as { results: Array<Record<string, unknown>> };
-    const nantes = viaPostgres.results.find((result) => result.nom === "Nantes");
-    expect(body.results[0]).toEqual(nantes);
+    // field for field what the Postgres engine returns for the same row
+    const viaPostgres = await call("nant", { ...meili.workerEnv(), MEILISEARCH_HOST: undefined });
+    expect(viaPostgres.response.headers.get("X-Search-Backend")).toBe("postgres");
+    expect(viaMeilisearch.body.results[0]).toEqual(viaPostgres.body.results.find((result) => result.nom === "Nantes"));
     // matched through nom_normalise only ("lhay"): the project's highlighter marks it like Postgres
-    const lhay = (await (await call("l'hay", { MEILISEARCH_HOST: host, MEILISEARCH_API_KEY: double.apiKey })).json()) as { results: Array<Record<string, unknown>> };
-    expect(lhay.results[0]?.nom_highlight).toBe("<mark>L&#39;Haÿ</mark>-les-Roses");
+    const lhay = await call("l'hay", meili.workerEnv());
+    expect(lhay.body.results.map((result) => result.nom_highlight)).toEqual(["<mark>L&#39;Haÿ</mark>-les-Roses"]);
   });
 });
 
 describe("syncVilles", () => {
   it("adds documents in batches, waiting for each task before sending the next", async () => {
-    const rows = Array.from({ length: 25 }, (_, index) => fixtureVille({ population: index * 1_000 }));
-    expect(await syncVilles(client(), rows, { batchSize: 10 })).toBe(25);
-    const posts = double.callsTo("POST", /^\/indexes\/villes\/documents$/);
+    await ensureIndex(meili.client(), "villes");
+    const rows = Array.from({ length: 25 }, (_, index) => fixtureVille(501 + index, { population: index * 1_000 }));
+    expect(await syncVilles(meili.client(), rows, { batchSize: 10 })).toBe(25);
+    const requests = await meili.requests();
+    const posts = requests.filter((request) => request.path === "/indexes/villes/documents");
     expect(posts.map((post) => (post.body as unknown[]).length)).toEqual([10, 10, 5]);
-    for (const post of posts.slice(0, -1)) {
-      const next = double.calls.indexOf(posts[posts.indexOf(post) + 1]!);
-      const pollsBetween = double.calls.slice(double.calls.indexOf(post), next).filter((call) => call.path.startsWith("/tasks/"));
-      expect(pollsBetween.length).toBeGreaterThanOrEqual(2);
+    for (const [n, post] of posts.entries()) {
+      const taskUid = (post.response!.body as { taskUid: number }).taskUid;
+      const end = n + 1 < posts.length ? requests.indexOf(posts[n + 1]!) : requests.length;
+      const polls = requests.slice(requests.indexOf(post), end).filter((request) => request.path === `/tasks/${taskUid}`);
+      expect(polls.at(-1)!.response!.body).toMatchObject({ status: "succeeded", details: { receivedDocuments: (post.body as unknown[]).length } });
     }
     expect((posts[0]!.body as unknown[])[3]).toEqual(toVilleDocument(rows[3]!));
-    expect(toVilleDocument(rows[3]!)).toMatchObject({ popularity: 3, nom_normalise: expect.stringMatching(/^fixture \d+$/) });
-    expect(double.index("villes")?.documents.size).toBe(25);
+    expect(toVilleDocument(rows[3]!)).toMatchObject({ popularity: 3, nom_normalise: "fixture 504" });
+    expect((await meili.client().index("villes").getStats()).numberOfDocuments).toBe(25);
   });
 
   it("fails loudly on a failed document task and sends no further batch", async () => {
-    double.failNextTask("documentAdditionOrUpdate", "invalid_document_id", "Document identifier `x` is invalid.");
-    const rows = Array.from({ length: 4 }, () => fixtureVille());
-    const failure = syncVilles(client(), rows, { batchSize: 2 });
-    await expect(failure).rejects.toMatchObject({ name: "MeilisearchTaskError", code: "invalid_document_id" });
-    expect(double.callsTo("POST", /documents$/)).toHaveLength(1);
+    await ensureIndex(meili.client(), "villes");
+    const rows = [fixtureVille(600.5), fixtureVille(601), fixtureVille(602), fixtureVille(603)];
+    await expect(syncVilles(meili.client(), rows, { batchSize: 2 })).rejects.toMatchObject({ name: "MeilisearchTaskError", code: "invalid_document_id" });
+    expect((await meili.requests()).filter((request) => request.path === "/indexes/villes/documents")).toHaveLength(1);
+    expect((await meili.client().index("villes").getStats()).numberOfDocuments).toBe(0);
   });
 });

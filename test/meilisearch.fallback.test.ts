@@ -1,48 +1,54 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { routeMeilisearchFetchForTests } from "../src/lib/search/meilisearch.ts";
-import { VILLES_SETTINGS } from "../src/lib/search/meilisearch-settings.ts";
-import { toVilleDocument } from "../src/lib/search/meilisearch-sync.ts";
-import { setCircuitClockForTests } from "../src/lib/search/select-engine.ts";
-import { MeilisearchContractDouble } from "./meilisearch-contract-double.ts";
-import { servicesWith, uniqueMeilisearchHost, villesNamed } from "./helpers/meilisearch.ts";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { applyVillesSettings, ensureIndex } from "../src/lib/search/meilisearch-settings.ts";
+import { syncVilles } from "../src/lib/search/meilisearch-sync.ts";
+import { asRecorded, servicesWith, useMeilisearchReplay, villesNamed } from "./helpers/meilisearch.ts";
 import { callWorker } from "./helpers/worker.ts";
 
-let double: MeilisearchContractDouble;
-let host: string;
-let now = 1_000_000;
+/**
+ * The Worker's autocomplete when Meilisearch fails. Server answers (a missing index, a
+ * wrong key) are recorded from a real server; network faults (a dropped connection, a
+ * server that never answers) are switched on for the test's host by the replay server.
+ * The circuit's clock is Date.now, moved by vitest's fake Date.
+ */
+const meili = useMeilisearchReplay("meilisearch.fallback");
+const COOL_DOWN_MS = 30_000;
 
 beforeEach(() => {
-  double = new MeilisearchContractDouble();
-  host = uniqueMeilisearchHost("fallback");
-  routeMeilisearchFetchForTests(double.fetch);
-  setCircuitClockForTests(() => now);
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date("2026-06-01T12:00:00.000Z"));
 });
-
 afterEach(() => {
-  routeMeilisearchFetchForTests(undefined);
-  setCircuitClockForTests(undefined);
-  expect(double.violations).toEqual([]);
+  vi.useRealTimers();
 });
 
-const env = () => ({ MEILISEARCH_HOST: host, MEILISEARCH_API_KEY: double.apiKey });
-const searchCalls = () => double.callsTo("POST", /^\/indexes\/villes\/search$/).length;
+const later = (ms: number) => vi.setSystemTime(Date.now() + ms);
 
-/** The real route; credentials bypass the shared cache so that every call reaches the engine. */
-async function autocomplete(q: string) {
-  const started = Date.now();
-  const response = await callWorker(`/v1/villes/autocomplete?q=${encodeURIComponent(q)}`, { headers: { Authorization: "Bearer bypass-shared-cache" } }, env());
+async function autocomplete(q: string, env = meili.workerEnv()) {
+  const started = performance.now();
+  const response = await callWorker(`/v1/villes/autocomplete?q=${encodeURIComponent(q)}`, {}, env);
   const body = (await response.json()) as { results: Array<{ nom: string }> };
-  return { status: response.status, backend: response.headers.get("X-Search-Backend"), timing: response.headers.get("Server-Timing"), names: body.results.map((r) => r.nom), ms: Date.now() - started };
+  return {
+    status: response.status,
+    backend: response.headers.get("X-Search-Backend"),
+    timing: response.headers.get("Server-Timing"),
+    names: body.results.map((result) => result.nom),
+    ms: performance.now() - started,
+  };
 }
 
 async function circuitState(): Promise<string | undefined> {
-  const response = await callWorker("/health", {}, env());
+  const response = await callWorker("/health", {}, meili.workerEnv());
   return ((await response.json()) as { checks: { meilisearch: { circuit?: string } } }).checks.meilisearch.circuit;
 }
 
+/** Searches that reached the host, and how each ended. */
+const searches = async () => (await meili.requests()).filter((request) => request.path === "/indexes/villes/search").map((request) => request.outcome);
+
 async function loadHealthyIndex() {
-  const rows = await villesNamed(servicesWith({}), ["Nantes", "Nant", "Lyon", "Paris"]);
-  double.load("villes", rows.map(toVilleDocument), VILLES_SETTINGS);
+  const rows = asRecorded(await villesNamed(servicesWith({}), ["Nantes", "Nant", "Lyon", "Paris"]), 1001);
+  await ensureIndex(meili.client(), "villes");
+  await applyVillesSettings(meili.client());
+  await syncVilles(meili.client(), rows);
 }
 
 describe("autocomplete when Meilisearch fails", () => {
@@ -54,65 +60,72 @@ describe("autocomplete when Meilisearch fails", () => {
     expect(await circuitState()).toBe("closed");
   });
 
-  it("answers the same request from Postgres (200) when Meilisearch is unreachable", async () => {
-    double.setFault("network");
+  it("answers the same request from Postgres (200) when the connection is dropped", async () => {
+    await meili.fault("reset");
     const result = await autocomplete("nant");
     expect(result).toMatchObject({ status: 200, backend: "postgres" });
     expect(result.names[0]).toBe("Nantes");
     expect(result.timing).toMatch(/desc="postgres"/);
-    expect(searchCalls()).toBe(1);
+    expect(await searches()).toEqual(["reset"]);
   });
 
   it("answers from Postgres when Meilisearch stalls past the 150 ms budget", async () => {
-    double.setFault("stall");
+    await meili.fault("stall");
     const result = await autocomplete("lyon");
     expect(result).toMatchObject({ status: 200, backend: "postgres" });
     expect(result.names[0]).toBe("Lyon");
-    expect(result.ms).toBeLessThan(5_000);
+    expect(result.ms).toBeLessThan(2_000);
+    expect(await searches()).toEqual(["stall"]);
   });
 
-  it("answers from Postgres when Meilisearch answers 500 or the index is missing", async () => {
-    double.setFault("internal");
-    expect(await autocomplete("paris")).toMatchObject({ status: 200, backend: "postgres" });
-    double.setFault(null); // no index at all: 404 index_not_found
-    expect(await autocomplete("pari")).toMatchObject({ status: 200, backend: "postgres" });
+  it("answers from Postgres when the index is missing (index_not_found) or the key is wrong (invalid_api_key)", async () => {
+    expect(await autocomplete("paris")).toMatchObject({ status: 200, backend: "postgres", names: expect.arrayContaining(["Paris"]) });
+    expect(await autocomplete("pari", { ...meili.workerEnv(), MEILISEARCH_API_KEY: "not-the-key" })).toMatchObject({ status: 200, backend: "postgres" });
+    const answers = (await meili.requests()).map((request) => [request.auth, (request.response?.body as { code?: string }).code]);
+    expect(answers).toEqual([
+      ["valid", "index_not_found"],
+      ["invalid", "invalid_api_key"],
+    ]);
   });
 });
 
 describe("the Meilisearch circuit breaker", () => {
   it("opens after 3 consecutive failures, then skips Meilisearch until the cool-down ends", async () => {
-    double.setFault("network");
+    await meili.fault("reset");
     for (const q of ["nan", "nant", "nante"]) expect((await autocomplete(q)).backend).toBe("postgres");
-    expect(searchCalls()).toBe(3);
+    expect(await searches()).toHaveLength(3);
     expect(await circuitState()).toBe("open");
     for (const q of ["nantes", "lyo"]) expect((await autocomplete(q)).backend).toBe("postgres");
-    expect(searchCalls()).toBe(3);
-    now += 29_999;
-    await autocomplete("lyon");
-    expect(searchCalls()).toBe(3);
+    later(COOL_DOWN_MS - 1);
+    expect((await autocomplete("lyon")).backend).toBe("postgres");
+    expect(await searches()).toHaveLength(3);
+    expect(await circuitState()).toBe("open");
   });
 
   it("closes after a successful half-open probe", async () => {
-    double.setFault("network");
-    for (const q of ["nan", "nant", "nante"]) await autocomplete(q);
-    now += 30_000;
-    expect(await circuitState()).toBe("half_open");
-    double.setFault(null);
     await loadHealthyIndex();
-    const probe = await autocomplete("nantes");
-    expect(probe).toMatchObject({ status: 200, backend: "meilisearch", names: ["Nantes"] });
+    await meili.fault("reset");
+    for (const q of ["nan", "nant", "nante"]) await autocomplete(q);
+    expect(await circuitState()).toBe("open");
+    later(COOL_DOWN_MS);
+    expect(await circuitState()).toBe("half_open");
+    await meili.fault(null);
+    expect(await autocomplete("nantes")).toMatchObject({ status: 200, backend: "meilisearch", names: ["Nantes"] });
     expect(await circuitState()).toBe("closed");
-    expect((await autocomplete("paris")).backend).toBe("meilisearch");
+    expect(await autocomplete("paris")).toMatchObject({ backend: "meilisearch", names: ["Paris"] });
+    expect(await searches()).toEqual(["reset", "reset", "reset", "answered", "answered"]);
   });
 
   it("re-opens for another cool-down when the probe fails", async () => {
-    double.setFault("stall");
+    await meili.fault("stall");
     for (const q of ["nan", "nant", "nante"]) await autocomplete(q);
-    now += 30_000;
+    later(COOL_DOWN_MS);
     expect((await autocomplete("nantes")).backend).toBe("postgres");
-    expect(searchCalls()).toBe(4);
+    expect(await searches()).toHaveLength(4);
     expect(await circuitState()).toBe("open");
     expect((await autocomplete("lyon")).backend).toBe("postgres");
-    expect(searchCalls()).toBe(4);
+    later(COOL_DOWN_MS - 1);
+    expect((await autocomplete("lyon")).backend).toBe("postgres");
+    expect(await searches()).toHaveLength(4);
   });
 });

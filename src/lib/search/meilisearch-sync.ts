@@ -48,7 +48,8 @@ export function toVilleDocument(row: VilleRow): VilleDocument {
     popularity: popularityBucket(row.population),
     latitude: row.latitude,
     longitude: row.longitude,
-    created_at: row.createdAt instanceof Date ? row.createdAt.toISOString() : String(row.createdAt),
+    // ISO whichever driver read the row: pg gives a Date, the Neon HTTP driver Postgres's text ("2026-01-01 00:00:00+00").
+    created_at: new Date(row.createdAt).toISOString(),
   };
 }
 

@@ -30,9 +30,9 @@ export async function waitForSuccess(client: Meilisearch, enqueued: Promise<Enqu
 }
 
 /**
- * The Meilisearch error code (`index_not_found`, …) of a thrown error, if any. The client
- * wraps errors from a custom HTTP client in MeilisearchRequestError, so the code sits
- * somewhere down the `cause` chain.
+ * The Meilisearch error code (`index_not_found`, …) of a thrown error, if any: the client's
+ * MeilisearchApiError keeps the server's `{message, code, type, link}` as its `cause`, and
+ * MeilisearchTaskError carries the failed task's code itself.
  */
 export function meilisearchErrorCode(error: unknown): string | undefined {
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {

@@ -1,4 +1,4 @@
-import { Meilisearch, MeilisearchApiError, type MeilisearchErrorResponse } from "meilisearch";
+import { Meilisearch } from "meilisearch";
 import { HIGHLIGHT_POST_TAG, HIGHLIGHT_PRE_TAG, filterExpressions, isPrefixMatch, nomHighlight } from "./meilisearch-query.ts";
 import { VILLES_INDEX } from "./meilisearch-settings.ts";
 import { toVilleRow, type VilleDocument } from "./meilisearch-sync.ts";
@@ -17,30 +17,6 @@ export interface MeilisearchConnection {
   apiKey?: string | undefined;
 }
 
-let fetchForTests: typeof fetch | undefined;
-
-/**
- * TEST-ONLY. Sends every Meilisearch request of this isolate to `handler` instead of the
- * network (the recorded-contract double in test/); `undefined` restores the real fetch.
- * Workers tests cannot listen on a socket, so this is how the double receives the
- * requests of the Worker under test.
- */
-export function routeMeilisearchFetchForTests(handler: typeof fetch | undefined): void {
-  fetchForTests = handler;
-}
-
-/**
- * The client's default transport, with a replaceable fetch: reads the body, parses
- * JSON and throws MeilisearchApiError on a non-2xx status, as the client itself would.
- */
-async function sendJson(url: URL | RequestInfo, init?: RequestInit): Promise<unknown> {
-  const response = fetchForTests ? await fetchForTests(url, init) : await fetch(url, init);
-  const text = await response.text();
-  const body: unknown = text === "" ? undefined : JSON.parse(text);
-  if (!response.ok) throw new MeilisearchApiError(response, body as MeilisearchErrorResponse | undefined);
-  return body;
-}
-
 // One client per isolate and server, kept across requests on purpose.
 const clients = new Map<string, Meilisearch>();
 
@@ -48,13 +24,13 @@ export function meilisearchClient({ host, apiKey }: MeilisearchConnection): Meil
   const key = `${host}\u0000${apiKey ?? ""}`;
   let client = clients.get(key);
   if (!client) {
-    client = new Meilisearch({ host, apiKey, httpClient: sendJson, timeout: ADMIN_REQUEST_TIMEOUT_MS });
+    client = new Meilisearch({ host, apiKey, timeout: ADMIN_REQUEST_TIMEOUT_MS });
     clients.set(key, client);
   }
   return client;
 }
 
-/** GET /health through the same client (and, in tests, the same double) as searches. */
+/** GET /health through the same client as searches. */
 export async function pingMeilisearch(connection: MeilisearchConnection, signal: AbortSignal): Promise<void> {
   await meilisearchClient(connection).httpRequest.get({ path: "health", extraRequestInit: { signal } });
 }

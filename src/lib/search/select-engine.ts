@@ -6,13 +6,6 @@ import { meilisearchClient, MeilisearchSearchEngine } from "./meilisearch.ts";
 import { PostgresSearchEngine } from "./postgres.ts";
 import type { AutocompleteRequest, AutocompleteResult, SearchEngine } from "./types.ts";
 
-let clockForTests: (() => number) | undefined;
-
-/** TEST-ONLY. Replaces the clock of every Meilisearch circuit in this isolate; `undefined` restores Date.now. */
-export function setCircuitClockForTests(now: (() => number) | undefined): void {
-  clockForTests = now;
-}
-
 // Per isolate and per server, on purpose: one request's failures protect the next ones.
 const circuits = new Map<string, CircuitBreaker>();
 
@@ -20,7 +13,7 @@ const circuits = new Map<string, CircuitBreaker>();
 export function meilisearchCircuit(host: string): CircuitBreaker {
   let circuit = circuits.get(host);
   if (!circuit) {
-    circuit = new CircuitBreaker({ failureThreshold: 3, coolDownMs: 30_000, now: () => (clockForTests ?? Date.now)() });
+    circuit = new CircuitBreaker({ failureThreshold: 3, coolDownMs: 30_000 });
     circuits.set(host, circuit);
   }
   return circuit;
