@@ -136,6 +136,7 @@ describe("Meilisearch search requests", () => {
       highlightPreTag: "<mark>",
       highlightPostTag: "</mark>",
       matchingStrategy: "all",
+      showRankingScoreDetails: true,
     });
     expect(result).toMatchObject({ backend: "meilisearch", match: "prefix" });
     expect(result.hits.map((hit) => [hit.ville.nom, hit.nomHighlight])).toEqual([
@@ -173,6 +174,29 @@ describe("Meilisearch search requests", () => {
     expect(typo.match).toBe("fuzzy");
     // below four letters no typo is tolerated: "mra" finds nothing
     expect((await engine.autocomplete({ q: "mra", limit: 5, filters: {} })).hits).toEqual([]);
+  });
+
+  it("leaves out the typo matches Meilisearch adds after the matches without a typo, unless there are no others", async () => {
+    await villesIndexWith(meili.client(), [
+      fixtureVille(351, { nom: "Sainte-Lucie-de-Tallano", population: 400, departementCode: "2A" }),
+      fixtureVille(352, { nom: "Santa-Maria-Siché", population: 450, departementCode: "2A" }),
+      fixtureVille(353, { nom: "Sant'Andréa-d'Orcino", population: 300, departementCode: "2A" }),
+    ]);
+    const engine = new MeilisearchSearchEngine(meili.client());
+    const saint = await engine.autocomplete({ q: "saint", limit: 10, filters: { departement: "2A" } });
+    expect(saint.hits.map((hit) => hit.ville.nom)).toEqual(["Sainte-Lucie-de-Tallano"]);
+    expect(saint.match).toBe("prefix");
+    // what the server itself answered: the typo matches after the one without a typo
+    const [search] = (await meili.requests()).filter((request) => request.path === "/indexes/villes/search");
+    const answered = (search!.response!.body as { hits: Array<{ nom: string; _rankingScoreDetails: { typo: { typoCount: number } } }> }).hits;
+    expect(answered.map((hit) => [hit.nom, hit._rankingScoreDetails.typo.typoCount])).toEqual([
+      ["Sainte-Lucie-de-Tallano", 0],
+      ["Santa-Maria-Siché", 1],
+      ["Sant'Andréa-d'Orcino", 1],
+    ]);
+    const onlyTypos = await engine.autocomplete({ q: "sainta", limit: 10, filters: { departement: "2A" } });
+    expect(onlyTypos.match).toBe("fuzzy");
+    expect(onlyTypos.hits.map((hit) => hit.ville.nom)).toContain("Santa-Maria-Siché");
   });
 
   it("maps _formatted highlights to nom_highlight through the route, escaping the name but not the marks", async () => {

@@ -98,11 +98,16 @@ export class MeilisearchSearchEngine implements SearchEngine {
           highlightPreTag: HIGHLIGHT_PRE_TAG,
           highlightPostTag: HIGHLIGHT_POST_TAG,
           matchingStrategy: "all",
+          showRankingScoreDetails: true,
         },
         { signal },
       ),
     );
-    const hits = response.hits.map((hit) => {
+    // Meilisearch ranks typo matches after every match without one, then fills the page
+    // with them ("saint" in 2A: Sainte-Lucie, then Santa-Maria…). Like the Postgres engine,
+    // typos count only when nothing matched without one. Synonyms are not typos.
+    const typoFree = response.hits.filter((hit) => (hit._rankingScoreDetails?.typo?.typoCount ?? 0) === 0);
+    const hits = (typoFree.length > 0 ? typoFree : response.hits).map((hit) => {
       const ville = toVilleRow(hit);
       return { ville, nomHighlight: nomHighlight(ville, hit._formatted?.nom, words) };
     });
