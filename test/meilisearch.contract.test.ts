@@ -166,6 +166,19 @@ describe("Meilisearch search requests", () => {
     expect(byDepartement.hits.map((hit) => hit.ville.nom)).toEqual(["Saint-Exact"]);
   });
 
+  it("keeps a trailing st as typed (Strasbourg, not Saint-Étienne), and a completed one reaches the server as saint", async () => {
+    await villesIndexWith(meili.client(), [
+      fixtureVille(331, { nom: "Strasbourg", population: 290_000 }),
+      fixtureVille(332, { nom: "Saint-Étienne", population: 170_000 }),
+      fixtureVille(333, { nom: "Stains", population: 39_000 }),
+    ]);
+    const engine = new MeilisearchSearchEngine(meili.client());
+    expect((await engine.autocomplete({ q: "st", limit: 10, filters: {} })).hits.map((hit) => hit.ville.nom)).toEqual(["Strasbourg", "Stains"]);
+    expect((await engine.autocomplete({ q: "st etienne", limit: 10, filters: {} })).hits.map((hit) => hit.ville.nom)).toEqual(["Saint-Étienne"]);
+    const queries = (await meili.requests()).filter((request) => request.path === "/indexes/villes/search").map((request) => (request.body as { q: string }).q);
+    expect(queries).toEqual(["st", "saint etienne"]);
+  });
+
   it("tolerates one typo from four letters, and says the match is fuzzy", async () => {
     await villesIndexWith(meili.client(), [fixtureVille(301, { nom: "Marseille", population: 870_000 }), fixtureVille(302, { nom: "Marsac", population: 900 })]);
     const engine = new MeilisearchSearchEngine(meili.client());

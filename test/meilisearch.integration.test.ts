@@ -51,9 +51,11 @@ describe.skipIf(!testEnv.MEILISEARCH_HOST)("Meilisearch adapter against the real
     expect(result.match).toBe("fuzzy");
   });
 
-  it("expands the st/ste synonyms in the index itself", async () => {
-    const raw = await meilisearchClient(connection()).index("villes").search("st etienne", { limit: 5 });
-    expect(raw.hits.map((hit) => hit.nom)).toContain("Saint-Étienne");
+  it("keeps a trailing st as typed, and finds Saint once the st is complete", async () => {
+    // "st" is a prefix, maybe of Strasbourg: no Saint… name answers it (Postgres does the same)
+    const typing = await names("st", {}, 20);
+    expect(typing[0]?.nom).toBe("Strasbourg");
+    expect(typing.map((ville) => ville.nom).filter((nom) => !nom.toLowerCase().startsWith("st"))).toEqual([]);
     expect((await names("st etienne"))[0]?.nom).toBe("Saint-Étienne");
   });
 

@@ -36,7 +36,10 @@ export const VILLES_SETTINGS = {
   sortableAttributes: ["population", "popularity"],
   displayedAttributes: VILLE_DISPLAYED_ATTRIBUTES,
   rankingRules: ["words", "typo", "proximity", "attributeRank", "popularity:desc", "wordPosition", "exactness", "population:desc"],
-  synonyms: { st: ["saint"], saint: ["st"], ste: ["sainte"], sainte: ["ste"] },
+  // One way: "saint" also finds a name written "St". The reverse would turn a trailing "st",
+  // which normalizeQuery leaves as typed (the user may be typing Strasbourg), into "saint";
+  // a completed "st " already reaches the server as "saint".
+  synonyms: { saint: ["st"], sainte: ["ste"] },
   typoTolerance: {
     enabled: true,
     minWordSizeForTypos: { oneTypo: 4, twoTypos: 8 },
