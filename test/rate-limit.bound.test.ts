@@ -62,4 +62,9 @@ describe("the public limiter counts in the isolate and sends counts in batches",
     // unauthenticated, so 401 while the limit allows, then 429 before auth is even checked
     expect(statuses).toEqual([401, 401, 429]);
   });
+
+  it("admin routes fail open too: an unreachable Redis never turns an admin call into a 503", async () => {
+    const response = await callWorker("/v1/admin/imports", { headers: { "CF-Connecting-IP": uniqueIp() } }, { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9", ADMIN_RATE_LIMIT_PER_MINUTE: "1" });
+    expect(response.status).toBe(401);
+  });
 });

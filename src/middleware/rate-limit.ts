@@ -105,10 +105,16 @@ export function rateLimit(kind: LimiterKind) {
 
     if (kind === "admin") {
       // Admin routes are rare and costly: the strict limit waits for Redis's answer.
-      const result = await limiter.limit(identifier);
+      const result = await limiter.limit(identifier).catch((error: unknown) => {
+        // Fail open here too: an unreachable Redis must not turn an admin call into a 503.
+        reportLimiterHealth(logger, true, describeError(error));
+        return null;
+      });
+      if (!result) return next();
       background(result.pending);
       if (result.reason === "timeout") reportLimiterHealth(logger, true, { reason: "timeout" });
       else if (!result.success) throw rateLimited(result.limit, result.reset, now);
+      else reportLimiterHealth(logger, false);
       await next();
       for (const [name, value] of Object.entries(budgetHeaders(result.limit, result.remaining, result.reset, now))) c.res.headers.set(name, value);
       return;
