@@ -55,7 +55,10 @@ async function stopGroup(worker: ChildProcess): Promise<void> {
  * The local stack on random ports in a fresh `.lieux/e2e-<pid>` directory, then
  * `wrangler dev` serving the Worker and the demo page, as `npm start` does.
  */
-export async function startLocalApi(): Promise<LocalApi> {
+/** The local API's admin token: a throwaway stack's, never used elsewhere. */
+export const LOCAL_ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef";
+
+export async function startLocalApi(extraVars: Record<string, string> = {}): Promise<LocalApi> {
   const dataDir = join(process.cwd(), ".lieux", `e2e-${process.pid}`);
   const stack = await startStack({
     dataDir,
@@ -65,11 +68,11 @@ export async function startLocalApi(): Promise<LocalApi> {
   });
   const vars = {
     ...stack.vars,
-    ENVIRONMENT: "test",
-    ADMIN_TOKEN: "e2e-admin-token-0123456789abcdef",
+    ADMIN_TOKEN: LOCAL_ADMIN_TOKEN,
     CURSOR_SECRET: "e2e-cursor-secret-0123456789abcdef",
     // A browser typing fast sends many requests from one address.
     RATE_LIMIT_PER_MINUTE: "1000000",
+    ...extraVars,
   };
   const envFile = join(dataDir, "worker.env");
   writeFileSync(envFile, Object.entries(vars).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join("\n") + "\n", { mode: 0o600 });
