@@ -23,13 +23,13 @@ export interface MeilisearchFigures {
 }
 
 /** Counts every request the Meilisearch client makes, by kind, without changing them. */
-function countingFetch(counts: { requests: number; documentBatches: number; taskPolls: number }): typeof fetch {
+function countingFetch(counts: { requests: number; documentBatches: number; taskPolls: number }, realFetch: typeof fetch): typeof fetch {
   return async (input, init) => {
     const url = String(input instanceof Request ? input.url : input);
     counts.requests++;
     if (/\/documents(\?|$)/.test(url) && (init?.method ?? "GET") !== "GET") counts.documentBatches++;
     if (/\/tasks\/\d+/.test(url)) counts.taskPolls++;
-    return fetch(input, init);
+    return realFetch(input, init);
   };
 }
 
@@ -97,7 +97,7 @@ export async function benchMeilisearch(client: pg.Client, host: string, apiKey: 
   const changed = await readPage(0, 1_000);
   const syncStarted = performance.now();
   const originalFetch = globalThis.fetch;
-  globalThis.fetch = countingFetch(counts);
+  globalThis.fetch = countingFetch(counts, originalFetch);
   try {
     await syncVilles(meili, changed, { indexUid: VILLES_INDEX });
   } finally {
