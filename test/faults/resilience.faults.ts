@@ -4,6 +4,7 @@ import { adminClient } from "../../scripts/resilience/import-client.ts";
 import { startLocalWorker, type LocalWorker } from "../../scripts/resilience/local-worker.ts";
 import { baseline, warmUp } from "./cases/baseline.ts";
 import { meilisearchStallsThenDies } from "./cases/meilisearch-outage.ts";
+import { MEILISEARCH_BIN, meilisearchServerOutage } from "./cases/meilisearch-server-outage.ts";
 import { neonEndpointStoppedMidImport } from "./cases/neon-endpoint-outage.ts";
 import { primaryStopped } from "./cases/primary-outage.ts";
 import { redisKilledThenRestarted } from "./cases/redis-outage.ts";
@@ -56,6 +57,11 @@ describe("resilience under injected faults", { timeout: 15 * 60_000 }, () => {
   it("Neon endpoint stopped mid-import: whole batches only, the re-sent chunk completes the job", () => neonEndpointStoppedMidImport(context));
   it("primary stopped: cached and replica reads work, admin calls 503 + Retry-After, the import resumes exactly", () => primaryStopped(context));
   it("Meilisearch hangs, then dies: Postgres answers within the budget", () => meilisearchStallsThenDies(context));
+  it(
+    "a real Meilisearch hung, killed, restarted: Postgres answers meanwhile, the circuit closes again, the reconcile repairs the drift, a swap under load fails nothing",
+    { skip: MEILISEARCH_BIN ? false : "MEILISEARCH_BIN is not set: no Meilisearch binary to break (not a pass)" },
+    () => meilisearchServerOutage(context, MEILISEARCH_BIN!),
+  );
 
   it("logs a Redis outage once, not once per request: no warning repeats", () => {
     const redis = records.find((record) => record.fault.startsWith("redis"));
