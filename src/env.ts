@@ -13,9 +13,20 @@ const commaSeparatedList = optionalString.transform((value) =>
   value ? value.split(",").map((item) => item.trim()).filter(Boolean) : [],
 );
 
+/**
+ * The Neon driver throws at its first query on a URL without a user or host, which would
+ * reach callers as a 500: the shape it needs is checked here instead, with the variable named.
+ */
+const isNeonConnectionString = (value: string) => {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === "postgres:" || url.protocol === "postgresql:") && url.username !== "" && url.hostname !== "";
+};
+const NEON_URL_SHAPE = "must be postgres://user:password@host/dbname";
+
 export const EnvSchema = z.object({
-  DATABASE_URL: z.string({ error: "DATABASE_URL is required" }).url("DATABASE_URL must be a postgres:// URL"),
-  DATABASE_REPLICA_URLS: commaSeparatedList,
+  DATABASE_URL: z.string({ error: "DATABASE_URL is required" }).refine(isNeonConnectionString, `DATABASE_URL ${NEON_URL_SHAPE}`),
+  DATABASE_REPLICA_URLS: commaSeparatedList.refine((urls) => urls.every(isNeonConnectionString), `each of DATABASE_REPLICA_URLS ${NEON_URL_SHAPE}`),
   /** host:port of scripts/neon-proxy.ts; set only by the local stack, never in production. */
   NEON_LOCAL_PROXY: optionalString,
   UPSTASH_REDIS_REST_URL: optionalString.pipe(z.string().url().optional()),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CLOSED_PORT_URL, callWorker, testEnv } from "./helpers/worker.ts";
+import { CLOSED_PORT_URL, callWorker } from "./helpers/worker.ts";
 
 type Health = { status: string; checks: Record<string, Record<string, unknown> & { status: string }> };
 
@@ -49,7 +49,19 @@ describe("a missing binding", () => {
     expect(body.error.code).toBe("configuration_error");
     expect(body.error.details.problems.join(" ")).toContain("DATABASE_URL");
     expect(body.error.requestId).toBe(response.headers.get("X-Request-Id"));
-    expect(testEnv.DATABASE_URL).toBeTruthy();
+  });
+
+  // The Neon driver accepts these at construction and throws at the first query: a 500 before.
+  it.each([
+    ["DATABASE_URL", "postgres://127.0.0.1:5432/lieux", "DATABASE_URL must be postgres://user:password@host/dbname"],
+    ["DATABASE_URL", "https://lieux:lieux@127.0.0.1/lieux", "DATABASE_URL must be postgres://user:password@host/dbname"],
+    ["DATABASE_URL", "lieux", "DATABASE_URL must be postgres://user:password@host/dbname"],
+    ["DATABASE_REPLICA_URLS", "postgres://lieux:lieux@127.0.0.1/lieux,postgres:///lieux", "each of DATABASE_REPLICA_URLS must be postgres://user:password@host/dbname"],
+  ])("answers 503 configuration_error for %s=%s, naming the variable", async (name, value, problem) => {
+    const response = await callWorker("/v1/villes/autocomplete?q=nan", {}, { [name]: value });
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { error: { code: string; details: { problems: string[] } } };
+    expect(body.error).toMatchObject({ code: "configuration_error", details: { problems: [`${name}: ${problem}`] } });
   });
 
   it("answers an unknown route with a 404 in the error shape", async () => {
