@@ -5,10 +5,17 @@ import { STATS_VIEWS } from "../src/lib/db/stats-tables.ts";
 import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../src/lib/search/heavy-prefixes.ts";
 import { TYPO_DICTIONARY_SIZE } from "../src/lib/search/typo-dictionary.ts";
 import { loadReferenceData } from "./data/communes.ts";
+import { withCoordinates, type CoordinatesCoverage } from "./data/coordinates.ts";
 
 const BATCH_SIZE = 5_000;
 
 /** After a bulk load: sets the visibility map for index-only scans of the search terms, and refreshes planner statistics. */
+/** The seed's approximate points ("parent", "departement") say so; the upsert wrote every point as "commune". */
+const SET_COORDINATES_PRECISION_SQL = `
+update villes v set coordinates_precision = p.precision, updated_at = now()
+from unnest($1::text[], $2::text[], $3::text[]) as p(code_insee, type, precision)
+where v.code_insee = p.code_insee and v.type = p.type and v.coordinates_precision is distinct from p.precision`;
+
 export const VACUUM_AFTER_BULK_LOAD = "vacuum (analyze) villes, ville_search_terms, regions, departements";
 
 /** The search tables derived from villes: heavy prefixes and the typo dictionary. */
@@ -24,6 +31,7 @@ export interface SeedResult {
   regions: number;
   departements: number;
   villes: number;
+  coordinates: CoordinatesCoverage;
   durationMs: number;
 }
 
@@ -34,17 +42,21 @@ export interface SeedResult {
  */
 export async function seed(databaseUrl: string, log: (line: string) => void = console.log): Promise<SeedResult> {
   const started = Date.now();
-  const data = loadReferenceData();
+  const reference = loadReferenceData();
+  const located = withCoordinates(reference.villes);
+  const data = { ...reference, villes: located.villes };
+  const precisions = located.precisions;
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const present = await client.query<{ regions: string; departements: string; villes: string }>(
       `select (select count(*) from regions) as regions, (select count(*) from departements) as departements,
-              (select count(*) from villes where (code_insee, type) in (select * from unnest($1::text[], $2::text[]))) as villes`,
-      [data.villes.map((row) => row.codeInsee), data.villes.map((row) => row.type)],
+              (select count(*) from villes v join unnest($1::text[], $2::text[], $3::text[]) as p(code_insee, type, precision)
+                 on v.code_insee = p.code_insee and v.type = p.type and v.coordinates_precision is not distinct from p.precision) as villes`,
+      [data.villes.map((row) => row.codeInsee), data.villes.map((row) => row.type), precisions],
     );
     const counts = present.rows[0]!;
-    const result = { regions: data.regions.length, departements: data.departements.length, villes: data.villes.length };
+    const result = { regions: data.regions.length, departements: data.departements.length, villes: data.villes.length, coordinates: located.coverage };
     if (Number(counts.regions) >= result.regions && Number(counts.departements) >= result.departements && Number(counts.villes) === result.villes) {
       log(`seed: already present (${result.villes} villes), skipped`);
       const derived = await client.query("select exists (select 1 from heavy_prefixes) and exists (select 1 from typo_dictionary) as built");
@@ -66,6 +78,9 @@ export async function seed(databaseUrl: string, log: (line: string) => void = co
       await client.query(UPSERT_VILLES_SQL, upsertVillesParams(data.villes.slice(offset, offset + BATCH_SIZE)));
       log(`seed: villes ${Math.min(offset + BATCH_SIZE, data.villes.length)}/${data.villes.length}`);
     }
+    await client.query(SET_COORDINATES_PRECISION_SQL, [data.villes.map((row) => row.codeInsee), data.villes.map((row) => row.type), precisions]);
+    const { byPrecision, communeShare } = located.coverage;
+    log(`seed: points ${JSON.stringify(byPrecision)}, ${(communeShare * 100).toFixed(1)}% of communes actuelles with their own (GeoNames, CC-BY 4.0)`);
     await client.query("commit");
     for (const view of STATS_VIEWS) await client.query(`refresh materialized view ${view}`);
     await client.query(VACUUM_AFTER_BULK_LOAD);

@@ -6,7 +6,8 @@ const DOCUMENT_INFO = {
   info: {
     title: "lieux",
     version: "1.0.0",
-    description: "Place autocomplete for French communes, served from the edge.",
+    description:
+      "Place autocomplete for French communes, served from the edge. Commune points: GeoNames (https://www.geonames.org/), cities500, licensed CC-BY 4.0 (https://creativecommons.org/licenses/by/4.0/); each ville states how good its point is in `coordinates_precision`.",
   },
 } as const;
 

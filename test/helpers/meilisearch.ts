@@ -29,10 +29,11 @@ export const RECORDED_CREATED_AT = "2026-01-01T00:00:00.000Z";
 
 /**
  * Rows as the recordings hold them: ids from `firstId` on and a fixed `created_at`, the two
- * fields a run's database assigns afresh (the API shows neither).
+ * fields a run's database assigns afresh (the API shows neither), and no point: the
+ * recordings predate the seed's GeoNames points (issue 18).
  */
 export const asRecorded = (rows: readonly VilleRow[], firstId: number): VilleRow[] =>
-  rows.map((row, index) => ({ ...row, id: firstId + index, createdAt: RECORDED_CREATED_AT }));
+  rows.map((row, index) => ({ ...row, id: firstId + index, createdAt: RECORDED_CREATED_AT, latitude: null, longitude: null, coordinatesPrecision: null }));
 
 /** A made-up ville with the given id (far above the real ones), for documents that never touch Postgres. */
 export function fixtureVille(id: number, overrides: Partial<VilleRow> = {}): VilleRow {
@@ -48,6 +49,7 @@ export function fixtureVille(id: number, overrides: Partial<VilleRow> = {}): Vil
     population: 1_000,
     latitude: 47.2,
     longitude: -1.55,
+    coordinatesPrecision: "commune",
     departementCode: "44",
     departementNom: "Loire-Atlantique",
     regionCode: "52",

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { VILLE_TYPES } from "../db/schema.ts";
+import { COORDINATES_PRECISIONS, VILLE_TYPES } from "../db/schema.ts";
 import type { VilleRow } from "../db/queries/ville-rows.ts";
 
 export const AreaRefSchema = z.object({
@@ -19,8 +19,13 @@ export const VilleSchema = z
     departement: AreaRefSchema,
     region: AreaRefSchema.openapi({ example: { code: "52", nom: "Pays de la Loire" } }),
     population: z.number().int().openapi({ example: 320732 }),
-    latitude: z.number().nullable(),
-    longitude: z.number().nullable(),
+    latitude: z.number().nullable().openapi({ example: 47.21725, description: "WGS 84 latitude of the commune's point; see `coordinates_precision`. Points: GeoNames (geonames.org), CC-BY 4.0." }),
+    longitude: z.number().nullable().openapi({ example: -1.55336, description: "WGS 84 longitude of the commune's point." }),
+    coordinates_precision: z.enum(COORDINATES_PRECISIONS).nullable().openapi({
+      example: "commune",
+      description:
+        "How good the point is. `commune`: the commune's own centre (GeoNames, or as imported). `parent`: its parent commune's centre (a commune déléguée or arrondissement GeoNames lacks). `departement`: the mean of its département's known centres, an approximation only. `null`: no point.",
+    }),
   })
   .openapi("Ville");
 
@@ -41,5 +46,6 @@ export function presentVille(row: VilleRow): VilleResponse {
     population: row.population,
     latitude: row.latitude,
     longitude: row.longitude,
+    coordinates_precision: row.coordinatesPrecision,
   };
 }

@@ -25,6 +25,10 @@ export type VilleType = (typeof VILLE_TYPES)[number];
 /** metro and drom make the 101 départements and 18 régions; com are the collectivités d'outre-mer. */
 export const ZONES = ["metro", "drom", "com"] as const;
 
+/** How good a ville's point is: its own, its parent commune's, or its département's centre (scripts/data/coordinates.ts). */
+export const COORDINATES_PRECISIONS = ["commune", "parent", "departement"] as const;
+export type CoordinatesPrecision = (typeof COORDINATES_PRECISIONS)[number];
+
 export const IMPORT_STATUSES = ["open", "committing", "done", "failed"] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
@@ -76,6 +80,8 @@ export const villes = pgTable(
     population: integer("population").notNull().default(0),
     latitude: doublePrecision("latitude"),
     longitude: doublePrecision("longitude"),
+    // Null exactly when there is no point; written by UPSERT_VILLES_SQL and the seed.
+    coordinatesPrecision: text("coordinates_precision", { enum: COORDINATES_PRECISIONS }),
     ...timestamps,
   },
   (t) => [
@@ -95,8 +101,14 @@ export const villes = pgTable(
     index("villes_departement_created_at_id_idx").on(t.departementCode, t.createdAt.desc(), t.id.desc()),
     index("villes_region_created_at_id_idx").on(t.regionCode, t.createdAt.desc(), t.id.desc()),
     index("villes_nom_normalise_prefix_idx").on(t.nomNormalise.op("text_pattern_ops")),
+    // KNN for nearest centre; the cube and earthdistance extensions come first (drizzle/0011).
+    index("villes_earth_idx").using("gist", sql`ll_to_earth(${t.latitude}, ${t.longitude})`).where(sql`${t.latitude} IS NOT NULL AND ${t.longitude} IS NOT NULL`),
     check("villes_type_check", sql`${t.type} in ('commune-actuelle','commune-deleguee','commune-associee','arrondissement-municipal')`),
     check("villes_population_check", sql`${t.population} >= 0`),
+    check(
+      "villes_coordinates_precision_check",
+      sql`${t.coordinatesPrecision} in ('commune','parent','departement') and ${t.latitude} is not null and ${t.longitude} is not null or ${t.coordinatesPrecision} is null and (${t.latitude} is null or ${t.longitude} is null)`,
+    ),
   ],
 );
 

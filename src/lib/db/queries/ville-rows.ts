@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { HttpDb } from "../client.ts";
-import { departements, regions, villes } from "../schema.ts";
+import { departements, regions, villes, type CoordinatesPrecision } from "../schema.ts";
 
 /** The columns every ville response needs, with its département and région names. */
 export const villeFields = {
@@ -15,6 +15,7 @@ export const villeFields = {
   population: villes.population,
   latitude: villes.latitude,
   longitude: villes.longitude,
+  coordinatesPrecision: villes.coordinatesPrecision,
   departementCode: villes.departementCode,
   departementNom: departements.nom,
   regionCode: villes.regionCode,
@@ -43,6 +44,7 @@ export interface VilleRow {
   population: number;
   latitude: number | null;
   longitude: number | null;
+  coordinatesPrecision: CoordinatesPrecision | null;
   departementCode: string;
   departementNom: string;
   regionCode: string;
@@ -59,7 +61,7 @@ const SLUG_SQL = `replace(v.nom_normalise, ' ', '-') || '-' || lower(v.code_inse
  */
 export const VILLE_ROW_SELECT = `v.id::float8 AS "id", v.code_insee AS "codeInsee", v.nom, ${SLUG_SQL} AS slug, v.type,
   v.parent_code AS "parentCode", v.codes_postaux AS "codesPostaux", v.code_postal_principal AS "codePostalPrincipal",
-  v.population, v.latitude, v.longitude, v.departement_code AS "departementCode", d.nom AS "departementNom",
+  v.population, v.latitude, v.longitude, v.coordinates_precision AS "coordinatesPrecision", v.departement_code AS "departementCode", d.nom AS "departementNom",
   v.region_code AS "regionCode", r.nom AS "regionNom", v.created_at AS "createdAt"`;
 
 export const VILLE_ROW_JOINS = `JOIN departements d ON d.code = v.departement_code JOIN regions r ON r.code = v.region_code`;
