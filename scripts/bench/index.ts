@@ -16,20 +16,22 @@ import { trackPeakRss } from "./memory.ts";
 import { benchPagination } from "./pagination.ts";
 import { benchMeilisearch } from "./meilisearch.ts";
 import { benchPartitioning } from "./partitioning.ts";
+import { benchRelevance } from "./relevance.ts";
 import { writeReport, type BenchResults } from "./report.ts";
 import { startMiniflare, startWranglerDev, type WorkerRuntime } from "./runtime.ts";
 import { benchStats } from "./stats.ts";
 import { benchTypos, typoQueries } from "./typo.ts";
 
 /**
- * `npm run bench -- --rows N [--only import,pagination,stats,autocomplete,typo,http,partitioning,meilisearch]`
+ * `npm run bench -- --rows N [--only import,pagination,stats,autocomplete,typo,http,partitioning,meilisearch,relevance]`
+ * (relevance: `--only relevance` on the real communes alone; `--sample 5000 --seed 18`)
  * (meilisearch runs only when MEILISEARCH_HOST is set, with an admin MEILISEARCH_API_KEY)
  * Builds its own stack and data (generator + import CLI through the routes), measures each
  * figure against its baseline in this one run, and writes bench/results/.
  */
-const SECTIONS = ["import", "pagination", "stats", "autocomplete", "typo", "http", "partitioning", "meilisearch"] as const;
+const SECTIONS = ["import", "pagination", "stats", "autocomplete", "typo", "http", "partitioning", "meilisearch", "relevance"] as const;
 const { values } = parseArgs({
-  options: { rows: { type: "string", default: "1000000" }, only: { type: "string" }, iterations: { type: "string", default: "50" }, seconds: { type: "string", default: "10" } },
+  options: { rows: { type: "string", default: "1000000" }, only: { type: "string" }, iterations: { type: "string", default: "50" }, seconds: { type: "string", default: "10" }, sample: { type: "string", default: "5000" }, seed: { type: "string", default: "18" } },
 });
 const rows = Number(values.rows);
 const iterations = Number(values.iterations);
@@ -105,6 +107,10 @@ try {
     const leanNoRedis = await startMiniflare(withoutRedis, workDir);
     runtimes.push(leanNoRedis);
     results.http.push({ ...leanLayers, l2: await benchL2(leanNoL1, leanLayers.ceiling, options), l1WithoutRedis: await benchL1WithoutRedis(leanNoRedis, leanLayers.ceiling, options) });
+  }
+  if (only.has("relevance")) {
+    // Generated rows from an import section compete too: --only relevance measures the real communes alone.
+    results.relevance = await memory.quiet(() => benchRelevance(runtime.url, loadReferenceData().villes, { sample: Number(values.sample), seed: Number(values.seed) }));
   }
   if (only.has("partitioning")) results.partitioning = await benchPartitioning(client, iterations);
   const meilisearchHost = process.env.MEILISEARCH_HOST;

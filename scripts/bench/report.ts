@@ -23,6 +23,7 @@ export interface BenchResults {
   >;
   partitioning?: import("./partitioning.ts").PartitioningFigures;
   meilisearch?: import("./meilisearch.ts").MeilisearchFigures;
+  relevance?: import("./relevance.ts").RelevanceFigures;
   /** One Redis GET through the Upstash bridge from Node: the yardstick for an L2 lookup. */
   redisRoundTrip?: Percentiles;
   memory?: { stackPeakRssMb: number; importCliPeakRssMb?: number };
@@ -54,6 +55,12 @@ function table(results: BenchResults): string[] {
     lines.push(`| autocomplete, ${m.prefixes.postgres.n} sampled prefixes: Postgres bounded vs Meilisearch (same prefixes, from Node over loopback) | — | Postgres p50 ${ms(m.prefixes.postgres.p50)}, p99 ${ms(m.prefixes.postgres.p99)}, max ${ms(m.prefixes.postgres.max)} | Meilisearch p50 ${ms(m.prefixes.meilisearch.p50)}, p99 ${ms(m.prefixes.meilisearch.p99)}, max ${ms(m.prefixes.meilisearch.max)} (its own processingTimeMs p99 ${ms(m.prefixes.meilisearchProcessing.p99)}) | ${Math.round((m.prefixes.postgres.p99 / Math.max(m.prefixes.meilisearch.p99, 0.001)) * 100) / 100}× at p99 |`);
     lines.push(`| typos, ${m.typos.total} one-letter typos: Meilisearch | — | — | p50 ${ms(m.typos.meilisearch.p50)}, p99 ${ms(m.typos.meilisearch.p99)}, max ${ms(m.typos.meilisearch.max)}; intended name found ${m.typos.found}/${m.typos.total} | — |`);
     lines.push(`| import sync of ${m.importSync.rows} changed villes to Meilisearch | — | — | ${m.importSync.requests} requests (${m.importSync.documentBatches} document batches, ${m.importSync.taskPolls} task polls), ${m.importSync.seconds} s | Workers limit: 1,000 subrequests (Paid) |`);
+  }
+  const r = results.relevance;
+  if (r) {
+    const at = (k: "at1" | "at5" | "at10") => `${r.recall[k].found}/${r.recall[k].ceiling} (${r.recall[k].ofCeiling} of ceiling)`;
+    lines.push(`| exact-name recall, ${r.sampled.toLocaleString("en")} sampled communes (seed ${r.seed}), ${r.backend} | — | ceiling: fewer than k larger homonyms | @1 ${at("at1")}, @5 ${at("at5")}, @10 ${at("at10")} | — |`);
+    lines.push(`| typing fraction, ${r.typing.communes} communes ≥ 20,000, ${r.backend} | — | geo.api.gouv.fr 0.513 (issue 18) | ${r.typing.meanFraction} of the name typed before it comes first; never first: ${r.typing.neverFirst.length} | — |`);
   }
   const i = results.import;
   if (i) lines.push(`| import ${i.rows.toLocaleString("en")} rows end to end (CLI → routes → Postgres) | — | — | ${i.cli.rowsPerSecond.toLocaleString("en")} rows/s (${(i.cli.ms / 1000).toFixed(1)} s) | — |`);
