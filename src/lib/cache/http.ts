@@ -50,7 +50,7 @@ function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
  */
 export async function cachedJson(
   c: Context,
-  options: { namespace: CacheNamespace; served: Served; body: unknown; status?: 200 | 404; timings?: TimingEntry[] },
+  options: { namespace: CacheNamespace; served: Served; body: unknown; status?: 200 | 404; timings?: TimingEntry[]; contentType?: string },
 ): Promise<Response> {
   const json = JSON.stringify(options.body);
   const etag = await strongEtag(json);
@@ -66,5 +66,5 @@ export async function cachedJson(
     ]),
   };
   if (matchesEtag(c.req.header("If-None-Match"), etag)) return c.body(null, 304, headers);
-  return c.body(json, options.status ?? 200, { ...headers, "Content-Type": "application/json; charset=UTF-8" });
+  return c.body(json, options.status ?? 200, { ...headers, "Content-Type": `${options.contentType ?? "application/json"}; charset=UTF-8` });
 }
