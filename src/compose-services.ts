@@ -2,6 +2,7 @@ import type { AppConfig } from "./env.ts";
 import { createRequestCache } from "./lib/cache/request-cache.ts";
 import { createDatabases } from "./lib/db/client.ts";
 import type { Logger } from "./lib/logger.ts";
+import { RedisBatch } from "./lib/redis/batch.ts";
 import { BACKGROUND_REDIS_TIMEOUT_MS, createRedis } from "./lib/redis/client.ts";
 import { selectSearchEngine } from "./lib/search/select-engine.ts";
 import type { Services } from "./lib/services.ts";
@@ -9,11 +10,18 @@ import type { Services } from "./lib/services.ts";
 /**
  * The composition root: the one place that turns configuration into clients. The fetch
  * middleware calls it once per request and scheduled() once per cron run.
+ *
+ * `holdRedisWrites`: the request's Redis writes wait for `redisBatch.flush()`, which the
+ * caller then owes (the fetch middleware flushes once the response is built).
  */
-export function buildServices(config: AppConfig, logger: Logger, ctx: Pick<ExecutionContext, "waitUntil">, publicOrigin?: string): Services {
+export function buildServices(config: AppConfig, logger: Logger, ctx: Pick<ExecutionContext, "waitUntil">, publicOrigin?: string, holdRedisWrites = false): Services {
   const databases = createDatabases(config);
   const redis = createRedis(config);
   const backgroundRedis = createRedis(config, BACKGROUND_REDIS_TIMEOUT_MS);
+  const redisBatch =
+    config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN
+      ? new RedisBatch({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN, timeoutMs: BACKGROUND_REDIS_TIMEOUT_MS, holdUntilFlush: holdRedisWrites })
+      : null;
   const background = (promise: Promise<unknown>) => {
     ctx.waitUntil(promise.catch((error) => logger.log("warn", "background task failed", { error: String(error) })));
   };
@@ -22,9 +30,10 @@ export function buildServices(config: AppConfig, logger: Logger, ctx: Pick<Execu
     databases,
     redis,
     backgroundRedis,
+    redisBatch,
     cache: createRequestCache({
       redis,
-      backgroundRedis,
+      redisBatch,
       logger,
       background,
       l0: config.CACHE_L0 === "on",

@@ -6,6 +6,7 @@ import { RedisStore } from "../src/lib/cache/redis-store.ts";
 import type { Store } from "../src/lib/cache/store.ts";
 import { SHARED_LOAD_WAIT_MS, TieredCache } from "../src/lib/cache/swr.ts";
 import { createLogger } from "../src/lib/logger.ts";
+import { testRedisWriter } from "./helpers/cache.ts";
 import { testEnv, WORKER_ORIGIN } from "./helpers/worker.ts";
 
 function deferred<T>() {
@@ -16,7 +17,7 @@ function deferred<T>() {
 
 /** The real L2, telling when a lookup has answered: the request then goes straight to its load. */
 function announcingL2() {
-  const l2 = new RedisStore(new Redis({ url: testEnv.UPSTASH_REDIS_REST_URL!, token: testEnv.UPSTASH_REDIS_REST_TOKEN!, retry: false, enableTelemetry: false, enableAutoPipelining: false }));
+  const l2 = new RedisStore(new Redis({ url: testEnv.UPSTASH_REDIS_REST_URL!, token: testEnv.UPSTASH_REDIS_REST_TOKEN!, retry: false, enableTelemetry: false, enableAutoPipelining: false }), testRedisWriter());
   const lookedUp = deferred<void>();
   const tier: Store = {
     name: l2.name,
@@ -50,14 +51,14 @@ describe("coalescing across requests", () => {
     const a = request();
     const aLoading = deferred<void>();
     // A's request ended mid-load: Workers cancelled its I/O, so its load never settles.
-    void a.cache.swr("autocomplete", key, () => {
+    void a.cache.swr("villes", key, () => {
       aLoading.resolve();
       return new Promise<string>(() => {});
     });
     await aLoading.promise;
 
     const b = request();
-    const bAnswer = b.cache.swr("autocomplete", key, async () => "B's own");
+    const bAnswer = b.cache.swr("villes", key, async () => "B's own");
     await b.lookedUp;
     const verdict = Promise.race([bAnswer, new Promise((resolve) => setTimeout(() => resolve("still waiting on A"), 2 * SHARED_LOAD_WAIT_MS))]);
     await vi.advanceTimersByTimeAsync(2 * SHARED_LOAD_WAIT_MS);
@@ -65,7 +66,7 @@ describe("coalescing across requests", () => {
 
     vi.useRealTimers();
     await waitOnExecutionContext(b.ctx);
-    expect(await request().cache.swr("autocomplete", key, async () => "a third load")).toEqual({ value: "B's own", layer: "l1-hit" });
+    expect(await request().cache.swr("villes", key, async () => "a third load")).toEqual({ value: "B's own", layer: "l1-hit" });
   });
 
   it("hands the load to the starting request's waitUntil, so it finishes and fills the cache after its client has gone", async () => {
@@ -74,7 +75,7 @@ describe("coalescing across requests", () => {
     const aLoading = deferred<void>();
     const aLoaded = deferred<string>();
     // Nobody awaits A's answer: its client went away while the load ran.
-    void a.cache.swr("autocomplete", key, () => {
+    void a.cache.swr("villes", key, () => {
       aLoading.resolve();
       return aLoaded.promise;
     });
@@ -87,6 +88,6 @@ describe("coalescing across requests", () => {
 
     aLoaded.resolve("A's value");
     await aContext;
-    expect(await request().cache.swr("autocomplete", key, async () => "another load")).toEqual({ value: "A's value", layer: "l1-hit" });
+    expect(await request().cache.swr("villes", key, async () => "another load")).toEqual({ value: "A's value", layer: "l1-hit" });
   });
 });

@@ -13,7 +13,7 @@ const callL1 = (path: string, init: RequestInit = {}, overrides: Record<string, 
 const layerOf = (response: Response) => response.headers.get("Server-Timing")?.match(/cache(?:;dur=[\d.]+)?;desc="([^"]+)"/)?.[1];
 
 describe("autocomplete through the cache layers", () => {
-  it("answers a repeat from L1, from L2 once L1 is cleared (backfilling L1), and misses after a generation bump", async () => {
+  it("answers a repeat from L1; with L1 cleared it loads again (L2 is not asked behind L1) and L2 answers when L1 is off; a generation bump misses", async () => {
     const path = "/v1/villes/autocomplete?q=rennes&limit=13";
     expect(layerOf(await callL1(path))).toBe("miss");
     expect(layerOf(await callL1(path))).toBe("l1-hit");
@@ -21,11 +21,23 @@ describe("autocomplete through the cache layers", () => {
     const generation = await currentGeneration(redis(), "autocomplete");
     const key = cacheKey("autocomplete", generation, autocompleteKeyParts({ q: "rennes", limit: 13 }));
     await new CloudflareStore(WORKER_ORIGIN).remove("autocomplete", key);
-    expect(layerOf(await callL1(path))).toBe("l2-hit");
+    expect(layerOf(await callL1(path))).toBe("miss");
     expect(layerOf(await callL1(path))).toBe("l1-hit");
+    expect(layerOf(await callL1(path, {}, { CACHE_L1: "off" }))).toBe("l2-hit");
 
     await bumpGeneration(redis(), ["autocomplete"]);
     expect(layerOf(await callL1(path))).toBe("miss");
+  });
+
+  it("answers a commune from L2 once L1 is cleared, backfilling L1", async () => {
+    const path = "/v1/villes/35238";
+    await bumpGeneration(redis(), ["ville"]);
+    expect(layerOf(await callL1(path))).toBe("miss");
+    expect(layerOf(await callL1(path))).toBe("l1-hit");
+    const generation = await currentGeneration(redis(), "ville");
+    await new CloudflareStore(WORKER_ORIGIN).remove("ville", cacheKey("ville", generation, { code: "35238" }));
+    expect(layerOf(await callL1(path))).toBe("l2-hit");
+    expect(layerOf(await callL1(path))).toBe("l1-hit");
   });
 
   it("says in Server-Timing how long a hit's lookup took, and never puts a lookup time on a miss", async () => {

@@ -4,6 +4,7 @@ import { CloudflareStore } from "../src/lib/cache/cloudflare-store.ts";
 import { RedisStore } from "../src/lib/cache/redis-store.ts";
 import { TieredCache } from "../src/lib/cache/swr.ts";
 import { createLogger } from "../src/lib/logger.ts";
+import { testRedisWriter } from "./helpers/cache.ts";
 import { CLOSED_PORT_URL, testEnv, WORKER_ORIGIN } from "./helpers/worker.ts";
 
 const redis = () => new Redis({ url: testEnv.UPSTASH_REDIS_REST_URL!, token: testEnv.UPSTASH_REDIS_REST_TOKEN!, enableTelemetry: false });
@@ -11,7 +12,7 @@ const redis = () => new Redis({ url: testEnv.UPSTASH_REDIS_REST_URL!, token: tes
 function harness(redisClient = redis()) {
   const pending: Promise<unknown>[] = [];
   const l1 = new CloudflareStore(WORKER_ORIGIN);
-  const l2 = new RedisStore(redisClient);
+  const l2 = new RedisStore(redisClient, testRedisWriter());
   const cache = new TieredCache([l1, l2], (work) => pending.push(work), createLogger({ test: "cache" }));
   const settle = async () => {
     while (pending.length) await Promise.all(pending.splice(0));
@@ -36,14 +37,30 @@ describe("TieredCache over the real Cache API and real Redis", () => {
     const { cache, l1, settle } = harness();
     const key = uniqueKey();
     const { loader, calls } = countingLoader({ nom: "Nantes" });
-    expect(await cache.swr("autocomplete", key, loader)).toEqual({ value: { nom: "Nantes" }, layer: "miss" });
+    expect(await cache.swr("villes", key, loader)).toEqual({ value: { nom: "Nantes" }, layer: "miss" });
     await settle();
-    expect(await cache.swr("autocomplete", key, loader)).toMatchObject({ layer: "l1-hit" });
-    await l1.remove("autocomplete", key);
-    expect(await cache.swr("autocomplete", key, loader)).toMatchObject({ value: { nom: "Nantes" }, layer: "l2-hit" });
+    expect(await cache.swr("villes", key, loader)).toMatchObject({ layer: "l1-hit" });
+    await l1.remove("villes", key);
+    expect(await cache.swr("villes", key, loader)).toMatchObject({ value: { nom: "Nantes" }, layer: "l2-hit" });
     await settle();
-    expect(await cache.swr("autocomplete", key, loader)).toMatchObject({ layer: "l1-hit" });
+    expect(await cache.swr("villes", key, loader)).toMatchObject({ layer: "l1-hit" });
     expect(calls()).toBe(1);
+  });
+
+  it("autocomplete behind L1 goes from an L1 miss straight to its load, and still fills L2, which answers when there is no L1", async () => {
+    const { cache, l1, l2, settle } = harness();
+    const key = uniqueKey();
+    const { loader, calls } = countingLoader({ nom: "Nantes" });
+    expect(await cache.swr("autocomplete", key, loader)).toMatchObject({ layer: "miss" });
+    await settle();
+    expect(await l2.get("autocomplete", key)).toMatchObject({ ok: true, value: { value: { nom: "Nantes" } } });
+    await l1.remove("autocomplete", key);
+    expect(await cache.swr("autocomplete", key, loader)).toMatchObject({ layer: "miss" });
+    expect(calls()).toBe(2);
+    await settle();
+    const withoutL1 = new TieredCache([l2], () => undefined, createLogger({ test: "cache" }));
+    expect(await withoutL1.swr("autocomplete", key, loader)).toMatchObject({ value: { nom: "Nantes" }, layer: "l2-hit" });
+    expect(calls()).toBe(2);
   });
 
   it("serves a stale entry at once and refreshes it once in the background", async () => {
@@ -106,8 +123,8 @@ describe("TieredCache over the real Cache API and real Redis", () => {
     const { cache, settle } = harness(down);
     const key = uniqueKey();
     const { loader } = countingLoader("value");
-    expect(await cache.swr("autocomplete", key, loader)).toEqual({ value: "value", layer: "miss" });
+    expect(await cache.swr("villes", key, loader)).toEqual({ value: "value", layer: "miss" });
     await settle();
-    expect(await cache.swr("autocomplete", key, loader)).toEqual({ value: "value", layer: "l1-hit" });
+    expect(await cache.swr("villes", key, loader)).toEqual({ value: "value", layer: "l1-hit" });
   });
 });

@@ -3,6 +3,7 @@ import type { AppConfig } from "../env.ts";
 import type { RequestCache } from "./cache/request-cache.ts";
 import type { Databases } from "./db/client.ts";
 import type { Logger } from "./logger.ts";
+import type { RedisBatch } from "./redis/batch.ts";
 import type { SearchEngine } from "./search/types.ts";
 
 /**
@@ -13,8 +14,14 @@ export interface Services {
   config: AppConfig;
   databases: Databases;
   redis: Redis | null;
-  /** The same Redis with a longer deadline, for work after the response (cache fills, counters). */
+  /** The same Redis with a longer deadline, for reads that answer nobody (cron jobs). */
   backgroundRedis: Redis | null;
+  /**
+   * The writes this invocation owes Redis (cache fills, the popular-query counter, the rate
+   * limiter's count, a generation re-read), sent as one pipeline: a request's is flushed after
+   * its response is built, a cron run's as commands come.
+   */
+  redisBatch: RedisBatch | null;
   search: SearchEngine;
   cache: RequestCache;
   logger: Logger;

@@ -4,6 +4,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.ts";
 import type { AppConfig } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
+import type { RedisCommandSender } from "../lib/redis/batch.ts";
 import { describeError, type Logger } from "../lib/logger.ts";
 import { countToSend, localRemaining, type ClientBudget } from "./rate-limit-budget.ts";
 
@@ -18,7 +19,28 @@ export type LimiterKind = "public" | "admin";
  * offenders without a Redis call) only works when the limiter outlives the request.
  */
 const limitersByConfig = new Map<string, Ratelimit>();
+/** The same for the public limiter, which is built per count around the request's pipeline: plain data only. */
+const publicEphemeralCache = new Map<string, number>();
 let limiterFailing = false;
+
+/**
+ * The public limiter's count rides the request's background pipeline: its script (EVALSHA,
+ * then EVAL after a NOSCRIPT) goes out with the cache fills, after the response. Built per
+ * count, so it holds no I/O of another request; Redis's deadline is the pipeline's.
+ */
+function batchedLimiter(batch: RedisCommandSender, perMinute: number): Ratelimit {
+  const script = (name: "EVALSHA" | "EVAL") => (body: string, keys: string[], args: unknown[]) =>
+    batch.send([name, body, keys.length, ...keys, ...args.map(String)]);
+  const redis = { evalsha: script("EVALSHA"), eval: script("EVAL") };
+  return new Ratelimit({
+    redis: redis as unknown as Redis,
+    limiter: Ratelimit.slidingWindow(perMinute, "60 s"),
+    prefix: "lieux:ratelimit:public",
+    timeout: 0,
+    analytics: false,
+    ephemeralCache: publicEphemeralCache,
+  });
+}
 
 function limiterFor(config: AppConfig, kind: LimiterKind, perMinute: number): Ratelimit | null {
   if (!config.UPSTASH_REDIS_REST_URL || !config.UPSTASH_REDIS_REST_TOKEN) return null;
@@ -96,14 +118,14 @@ function rateLimited(limit: number, reset: number, now: number): ApiError {
  */
 export function rateLimit(kind: LimiterKind) {
   return createMiddleware<AppEnv>(async function rateLimitMiddleware(c, next) {
-    const { config, logger, background } = c.get("services");
+    const { config, logger, background, redisBatch } = c.get("services");
     const perMinute = kind === "admin" ? config.ADMIN_RATE_LIMIT_PER_MINUTE : config.RATE_LIMIT_PER_MINUTE;
-    const limiter = limiterFor(config, kind, perMinute);
-    if (!limiter) return next();
+    if (!redisBatch) return next();
     const identifier = c.req.header("CF-Connecting-IP") ?? "local";
     const now = Date.now();
 
     if (kind === "admin") {
+      const limiter = limiterFor(config, kind, perMinute)!;
       // Admin routes are rare and costly: the strict limit waits for Redis's answer.
       const result = await limiter.limit(identifier).catch((error: unknown) => {
         // Fail open here too: an unreachable Redis must not turn an admin call into a 503.
@@ -131,7 +153,7 @@ export function rateLimit(kind: LimiterKind) {
       // Everything admitted so far is in this count (or an earlier one): Redis's answer covers it.
       const coveredAdmissions = budget.admittedSince;
       background(
-        limiter.limit(identifier, { rate: sending }).then(
+        batchedLimiter(redisBatch, perMinute).limit(identifier, { rate: sending }).then(
           (result) => {
             background(result.pending);
             budget.admittedSince = Math.max(0, budget.admittedSince - coveredAdmissions);

@@ -16,12 +16,16 @@ export const services = createMiddleware<AppEnv>(async function services(c, next
   }
   const logger = createLogger({ requestId: c.get("requestId") });
   // Public routes answer the same data whoever asks, so credentials never bypass the shared caches.
-  const built = buildServices(parsed.config, logger, c.executionCtx, new URL(c.req.url).origin);
+  const built = buildServices(parsed.config, logger, c.executionCtx, new URL(c.req.url).origin, true);
   c.set("config", parsed.config);
   c.set("services", built);
   try {
     await currentRequestTimings.run(new RequestTimings(), next);
   } finally {
+    // Everything the request owes Redis, in one pipeline, once the response has been handed
+    // back (a timer runs after it): not even its serialisation delays the answer.
+    const batch = built.redisBatch;
+    if (batch) built.background(new Promise((resolve) => setTimeout(resolve, 0)).then(() => batch.flush()));
     c.executionCtx.waitUntil(built.databases.close());
   }
 });

@@ -1,4 +1,5 @@
 import type { Redis } from "@upstash/redis/cloudflare";
+import type { RedisCommandSender } from "../redis/batch.ts";
 
 /** Every cached namespace; each has its own generation so one can be invalidated alone. */
 export const CACHE_NAMESPACES = ["autocomplete", "ville", "villes", "reference", "stats"] as const;
@@ -10,18 +11,40 @@ export type CacheNamespace = (typeof CACHE_NAMESPACES)[number];
  */
 export const GENERATION_MEMO_MS = 3_000;
 
+/**
+ * Past the memo period, an isolate that has a sender keeps using its memo while the re-read
+ * rides the request's background pipeline, up to this age; older, the request reads it first.
+ * So a busy isolate never waits on Redis for it, and an idle one never trusts an old value.
+ */
+export const GENERATION_STALE_MS = 10_000;
+
 const generationKey = (namespace: CacheNamespace) => `lieux:generation:${namespace}`;
 
 /** Module scope on purpose: the memo must outlive the request to save the Redis round trip. */
-const memoizedGenerations = new Map<CacheNamespace, { value: number; readAt: number }>();
+const memoizedGenerations = new Map<CacheNamespace, { value: number; readAt: number; rereadAt?: number }>();
 
 /**
  * The namespace's current generation, part of every cache key. With Redis down it
  * returns the last value this isolate saw (or 0), so an outage never blocks a request.
+ * With `background`, a memo between GENERATION_MEMO_MS and GENERATION_STALE_MS old is
+ * used as is and re-read in the background (once per memo period per isolate).
  */
-export async function currentGeneration(redis: Redis | null, namespace: CacheNamespace, now = Date.now()): Promise<number> {
+export async function currentGeneration(redis: Redis | null, namespace: CacheNamespace, now = Date.now(), background?: RedisCommandSender): Promise<number> {
   const memo = memoizedGenerations.get(namespace);
   if (memo && now - memo.readAt < GENERATION_MEMO_MS) return memo.value;
+  if (memo && background && now - memo.readAt < GENERATION_STALE_MS) {
+    if (memo.rereadAt === undefined || now - memo.rereadAt >= GENERATION_MEMO_MS) {
+      memo.rereadAt = now;
+      background.send<string | null>(["GET", generationKey(namespace)]).then(
+        (value) => {
+          // A bump in this isolate meanwhile wrote a newer memo: keep it.
+          if (memoizedGenerations.get(namespace) === memo) memoizedGenerations.set(namespace, { value: Number(value ?? 0), readAt: Date.now() });
+        },
+        () => undefined,
+      );
+    }
+    return memo.value;
+  }
   if (!redis) return memo?.value ?? 0;
   try {
     const value = Number((await redis.get<number>(generationKey(namespace))) ?? 0);

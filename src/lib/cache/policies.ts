@@ -15,6 +15,13 @@ export interface CachePolicy {
   /** Browser and CDN caching: Cache-Control max-age and stale-while-revalidate, in seconds. */
   httpMaxAgeSeconds: number;
   httpStaleWhileRevalidateSeconds: number;
+  /**
+   * Whether a request that missed L0 and L1 asks L2 before loading. "without-l1": only when
+   * no Cache API tier is configured. Autocomplete's bounded query costs about one Redis round
+   * trip, so behind L1 a miss goes straight to it (one database round trip, no Redis call
+   * before the response); L2 is still filled, and read when L1 is off.
+   */
+  l2Read: "always" | "without-l1";
 }
 
 const MINUTE = 60_000;
@@ -22,11 +29,11 @@ const HOUR = 60 * MINUTE;
 
 /** Every TTL of the API in one place. Stats: see statsFreshMs (they follow the refresh cron). */
 export const CACHE_POLICIES: Record<CacheNamespace, CachePolicy> = {
-  autocomplete: { l1FreshMs: MINUTE, l2FreshMs: 10 * MINUTE, staleMs: HOUR, negativeFreshMs: MINUTE, httpMaxAgeSeconds: 60, httpStaleWhileRevalidateSeconds: 600 },
-  villes: { l1FreshMs: MINUTE, l2FreshMs: 10 * MINUTE, staleMs: HOUR, negativeFreshMs: MINUTE, httpMaxAgeSeconds: 60, httpStaleWhileRevalidateSeconds: 600 },
-  ville: { l1FreshMs: 5 * MINUTE, l2FreshMs: HOUR, staleMs: 24 * HOUR, negativeFreshMs: MINUTE, httpMaxAgeSeconds: 300, httpStaleWhileRevalidateSeconds: 3600 },
-  reference: { l1FreshMs: HOUR, l2FreshMs: 24 * HOUR, staleMs: 7 * 24 * HOUR, negativeFreshMs: 5 * MINUTE, httpMaxAgeSeconds: 3600, httpStaleWhileRevalidateSeconds: 86_400 },
-  stats: { l1FreshMs: MINUTE, l2FreshMs: 15 * MINUTE, staleMs: HOUR, negativeFreshMs: MINUTE, httpMaxAgeSeconds: 60, httpStaleWhileRevalidateSeconds: 900 },
+  autocomplete: { l1FreshMs: MINUTE, l2FreshMs: 10 * MINUTE, staleMs: HOUR, negativeFreshMs: MINUTE, httpMaxAgeSeconds: 60, httpStaleWhileRevalidateSeconds: 600, l2Read: "without-l1" },
+  villes: { l1FreshMs: MINUTE, l2FreshMs: 10 * MINUTE, staleMs: HOUR, negativeFreshMs: MINUTE, httpMaxAgeSeconds: 60, httpStaleWhileRevalidateSeconds: 600, l2Read: "always" },
+  ville: { l1FreshMs: 5 * MINUTE, l2FreshMs: HOUR, staleMs: 24 * HOUR, negativeFreshMs: MINUTE, httpMaxAgeSeconds: 300, httpStaleWhileRevalidateSeconds: 3600, l2Read: "always" },
+  reference: { l1FreshMs: HOUR, l2FreshMs: 24 * HOUR, staleMs: 7 * 24 * HOUR, negativeFreshMs: 5 * MINUTE, httpMaxAgeSeconds: 3600, httpStaleWhileRevalidateSeconds: 86_400, l2Read: "always" },
+  stats: { l1FreshMs: MINUTE, l2FreshMs: 15 * MINUTE, staleMs: HOUR, negativeFreshMs: MINUTE, httpMaxAgeSeconds: 60, httpStaleWhileRevalidateSeconds: 900, l2Read: "always" },
 };
 
 /** The stats views are refreshed every STATS_REFRESH_INTERVAL_MS at STATS_REFRESH_OFFSET_MS past the interval. */

@@ -28,17 +28,20 @@ export const POPULAR_BUCKET_TTL_SECONDS = (POPULAR_BUCKET_WEIGHTS.length + 1) * 
 /** The hour-long bucket that counts the queries made at `time`. */
 export const popularBucketKey = (time: number) => `lieux:popular:autocomplete:${Math.floor(time / HOUR_MS)}`;
 
-/** Counts a query in this hour's bucket, in the background and only for a sample of requests. */
+/**
+ * Counts a query in this hour's bucket, for a sample of requests, in the request's background
+ * pipeline. The pipeline runs its commands in order, so EXPIRE follows the ZINCRBY that may
+ * create the bucket, and a bucket is left without expiry only if Redis fails between the two.
+ */
 export function recordPopularQuery(services: Services, input: AutocompleteInput, random = Math.random(), now = Date.now()): void {
-  const redis = services.backgroundRedis;
-  if (!redis || random >= POPULAR_SAMPLE_RATE) return;
+  const batch = services.redisBatch;
+  if (!batch || random >= POPULAR_SAMPLE_RATE) return;
   const key = popularBucketKey(now);
   const member = JSON.stringify({ q: input.q.trim().toLowerCase(), limit: input.limit, departement: input.departement, region: input.region, type: input.type });
-  // One transaction, so a bucket never exists without its expiry.
-  const write = redis.multi().zincrby(key, 1, member).expire(key, POPULAR_BUCKET_TTL_SECONDS);
-  if (random < POPULAR_TRIM_RATE) write.zremrangebyrank(key, 0, -(POPULAR_BUCKET_SIZE + 1));
+  const writes = [batch.send(["ZINCRBY", key, 1, member]), batch.send(["EXPIRE", key, POPULAR_BUCKET_TTL_SECONDS])];
+  if (random < POPULAR_TRIM_RATE) writes.push(batch.send(["ZREMRANGEBYRANK", key, 0, -(POPULAR_BUCKET_SIZE + 1)]));
   // A lost sample only makes the ranking slightly less exact: no log line per failure.
-  services.background(write.exec().catch(() => undefined));
+  services.background(Promise.all(writes).catch(() => undefined));
 }
 
 export interface PopularQuery {

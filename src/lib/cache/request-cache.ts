@@ -1,5 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Logger } from "../logger.ts";
+import type { RedisCommandSender } from "../redis/batch.ts";
 import { CloudflareStore } from "./cloudflare-store.ts";
 import { isolateMemoryStore } from "./memory-store.ts";
 import { currentGeneration, type CacheNamespace } from "./generation.ts";
@@ -29,8 +30,8 @@ export interface RequestCache {
 
 export interface RequestCacheOptions {
   redis: Redis | null;
-  /** The same Redis with a longer deadline, for the fills that run after the response. */
-  backgroundRedis?: Redis | null;
+  /** Where fills and generation re-reads go after the response: the request's one pipeline. */
+  redisBatch: RedisCommandSender | null;
   logger: Logger;
   background: (work: Promise<unknown>) => void;
   /** False skips the in-isolate memory tier (CACHE_L0=off), to measure L1 alone. */
@@ -48,10 +49,10 @@ export interface RequestCacheOptions {
 export function createRequestCache(options: RequestCacheOptions): RequestCache {
   const tiers: Store[] = options.l0 === false ? [] : [isolateMemoryStore];
   if (options.l1 !== false && options.origin) tiers.push(new CloudflareStore(options.origin));
-  if (options.redis) tiers.push(new RedisStore(options.redis, options.backgroundRedis ?? options.redis));
+  if (options.redis && options.redisBatch) tiers.push(new RedisStore(options.redis, options.redisBatch));
   const tiered = new TieredCache(tiers, options.background, options.logger);
   const keyFor = async (namespace: CacheNamespace, parts: KeyParts) =>
-    cacheKey(namespace, await currentGeneration(options.redis, namespace), parts);
+    cacheKey(namespace, await currentGeneration(options.redis, namespace, Date.now(), options.redisBatch ?? undefined), parts);
   return {
     async read(namespace, parts, loader) {
       // The Workers clock only moves across I/O, which is what a lookup is: the Cache API and Redis.

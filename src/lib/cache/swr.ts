@@ -92,8 +92,10 @@ export class TieredCache {
   async swr<T>(namespace: CacheNamespace, key: string, loader: () => Promise<T>): Promise<Cached<T>> {
     const now = Date.now();
     let stale: Entry<T> | undefined;
+    const skipL2 = policyFor(namespace, now).l2Read === "without-l1" && this.tiers.some((tier) => tier.name === "l1");
     for (let index = 0; index < this.tiers.length; index++) {
       const tier = this.tiers[index]!;
+      if (skipL2 && tier.name === "l2") continue;
       const result = await tier.get<T>(namespace, key);
       this.reportTierHealth(tier.name, result.ok ? undefined : result.error);
       if (!result.ok || !result.value || now >= result.value.staleUntil) continue;

@@ -1,0 +1,79 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { currentGeneration } from "../src/lib/cache/generation.ts";
+import { popularBucketKey } from "../src/lib/cache/popular.ts";
+import { cacheKey } from "../src/lib/cache/request-cache.ts";
+import { autocompleteKeyParts } from "../src/lib/villes/autocomplete-service.ts";
+import worker from "../src/index.ts";
+import { freshCaches, testRedis } from "./helpers/cache.ts";
+import { testEnv, WORKER_ORIGIN } from "./helpers/worker.ts";
+
+type Call = { kind: "db" | "redis" | "other"; url: string; body: string; beforeResponse: boolean };
+
+/**
+ * Calls the Worker as a client would and records, through the real clients' own fetch, every
+ * round trip it makes: to the Neon endpoint, to Upstash, before or after its response.
+ */
+async function tracedCall(path: string, ip: string) {
+  const calls: Call[] = [];
+  let responded = false;
+  const realFetch = globalThis.fetch;
+  const redisUrl = testEnv.UPSTASH_REDIS_REST_URL!;
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const kind = url.startsWith(redisUrl) ? "redis" : url.endsWith("/sql") ? "db" : "other";
+    calls.push({ kind, url, body: typeof init?.body === "string" ? init.body : "", beforeResponse: !responded });
+    return realFetch(input, init);
+  });
+  const ctx = createExecutionContext();
+  const request = new Request(new URL(path, WORKER_ORIGIN), { headers: { "CF-Connecting-IP": ip } });
+  const response = await worker.fetch(request, testEnv, ctx);
+  responded = true;
+  const body = await response.text();
+  await waitOnExecutionContext(ctx);
+  spy.mockRestore();
+  return { response, body, before: calls.filter((call) => call.beforeResponse), after: calls.filter((call) => !call.beforeResponse) };
+}
+
+const uniqueIp = () => `203.0.113.${crypto.randomUUID().slice(0, 8)}`;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("a lean autocomplete miss", () => {
+  it("makes one database round trip and no Redis call before its response, then sends the fills, the counter and the limiter's count in one pipeline", async () => {
+    // Counted (and trimmed) as a popular query: Math.random decides the sample.
+    vi.spyOn(Math, "random").mockReturnValue(0);
+    await freshCaches(["autocomplete"]);
+    // Loads the limiter's script into Redis, so the count below needs no NOSCRIPT retry.
+    await tracedCall("/v1/regions", uniqueIp());
+
+    const { response, before, after } = await tracedCall("/v1/villes/autocomplete?q=grenoble&limit=7", uniqueIp());
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Server-Timing")).toMatch(/^cache;desc="miss"/);
+    expect(before.map((call) => call.kind)).toEqual(["db"]);
+    expect(after.map((call) => call.kind)).toEqual(["redis"]);
+
+    const [pipeline] = after;
+    expect(new URL(pipeline!.url).pathname).toBe("/pipeline");
+    const commands = (JSON.parse(pipeline!.body) as string[][]).map((command) => command[0]);
+    expect(commands.sort()).toEqual(["EVALSHA", "EXPIRE", "SET", "ZINCRBY", "ZREMRANGEBYRANK"]);
+
+    // And the pipeline did write them: the L2 entry, the popular count and the client's count.
+    const redis = testRedis();
+    const key = cacheKey("autocomplete", await currentGeneration(redis, "autocomplete"), autocompleteKeyParts({ q: "grenoble", limit: 7 }));
+    const stored = await redis.get<{ value: { results: Array<{ nom: string }> } }>(`lieux:cache:autocomplete:${key}`);
+    expect(stored?.value.results[0]?.nom).toBe("Grenoble");
+    expect(await redis.zscore(popularBucketKey(Date.now()), JSON.stringify({ q: "grenoble", limit: 7 }))).toBeGreaterThanOrEqual(1);
+  });
+
+  it("answers a repeat from memory with no round trip at all before its response", async () => {
+    await freshCaches(["autocomplete"]);
+    const ip = uniqueIp();
+    await tracedCall("/v1/villes/autocomplete?q=chambery&limit=6", ip);
+    const { response, before } = await tracedCall("/v1/villes/autocomplete?q=chambery&limit=6", ip);
+    expect(response.headers.get("Server-Timing")).toMatch(/^cache;dur=[\d.]+;desc="l0-hit"/);
+    expect(before).toEqual([]);
+  });
+});
