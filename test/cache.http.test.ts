@@ -1,6 +1,7 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { describe, expect, it } from "vitest";
 import { CloudflareStore } from "../src/lib/cache/cloudflare-store.ts";
+import { purgeEdgeCache } from "../src/lib/cache/edge-cache.ts";
 import { bumpGeneration, currentGeneration } from "../src/lib/cache/generation.ts";
 import { cacheKey } from "../src/lib/cache/request-cache.ts";
 import { autocompleteKeyParts } from "../src/lib/villes/autocomplete-service.ts";
@@ -58,6 +59,9 @@ describe("autocomplete through the cache layers", () => {
   it("sends Cache-Control with stale-while-revalidate and a strong ETag, and answers If-None-Match with 304", async () => {
     const first = await callL1("/v1/villes/autocomplete?q=lille&limit=12");
     expect(first.headers.get("Cache-Control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    // Workers Cache: the tag an import's generation bump purges (the local runtime has no purge).
+    expect(first.headers.get("Cache-Tag")).toBe("lieux-autocomplete");
+    expect(await purgeEdgeCache(["autocomplete"])).toBe("unavailable");
     const etag = first.headers.get("ETag")!;
     expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
     const revalidated = await callL1("/v1/villes/autocomplete?q=lille&limit=12", { headers: { "If-None-Match": etag } });
@@ -74,6 +78,9 @@ describe("autocomplete through the cache layers", () => {
     const first = await callL1(path, { headers: { Authorization: "Bearer anything" } });
     expect(layerOf(first)).toBe("miss");
     expect(first.headers.get("Cache-Control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    // Workers Cache: the tag an import's generation bump purges (the local runtime has no purge).
+    expect(first.headers.get("Cache-Tag")).toBe("lieux-autocomplete");
+    expect(await purgeEdgeCache(["autocomplete"])).toBe("unavailable");
     // the credentialed request filled the cache, and another credential still reads it
     expect(layerOf(await callL1(path, { headers: { Authorization: "Bearer something-else" } }))).toBe("l1-hit");
     expect(layerOf(await callL1(path))).toBe("l1-hit");

@@ -12,10 +12,8 @@ describe("rate limiting (real @upstash/ratelimit scripts through the bridge)", (
     for (let i = 0; i < 4; i++) {
       last = await callWorker("/v1/regions", { headers: { "CF-Connecting-IP": ip } }, limited);
       statuses.push(last.status);
-      if (i === 0) {
-        expect(last.headers.get("RateLimit-Limit")).toBe("3");
-        expect(last.headers.get("RateLimit-Remaining")).toBe("2");
-      }
+      // A cacheable answer is shared by every client (Workers Cache), so it carries no one's budget.
+      if (i === 0) expect(last.headers.get("RateLimit-Remaining")).toBeNull();
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
     const body = (await last!.json()) as { error: { code: string; requestId: string } };

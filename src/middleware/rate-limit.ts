@@ -171,7 +171,9 @@ export function rateLimit(kind: LimiterKind) {
       );
     }
     await next();
-    if (limiterFailing) return;
+    // A public, cacheable answer is shared by every client (Workers Cache stores it by URL):
+    // one client's budget must not ride along. The 429 still carries it.
+    if (limiterFailing || c.res.headers.get("Cache-Control")?.startsWith("public")) return;
     for (const [name, value] of Object.entries(budgetHeaders(budget.limit, localRemaining(budget), budget.reset, now))) c.res.headers.set(name, value);
   });
 }

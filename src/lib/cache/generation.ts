@@ -1,5 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { RedisCommandSender } from "../redis/batch.ts";
+import { purgeEdgeCache } from "./edge-cache.ts";
 
 /** Every cached namespace; each has its own generation so one can be invalidated alone. */
 export const CACHE_NAMESPACES = ["autocomplete", "ville", "villes", "reference", "stats"] as const;
@@ -58,7 +59,8 @@ export async function currentGeneration(redis: Redis | null, namespace: CacheNam
 }
 
 /**
- * Makes every entry of the given namespaces unreachable (they expire on their own).
+ * Makes every entry of the given namespaces unreachable (they expire on their own), and
+ * purges their responses from Workers Cache where the runtime offers it.
  * Imports bump every data namespace; a stats refresh bumps "stats" only.
  */
 export async function bumpGeneration(redis: Redis | null, namespaces: readonly CacheNamespace[] = CACHE_NAMESPACES): Promise<Record<string, number>> {
@@ -72,5 +74,7 @@ export async function bumpGeneration(redis: Redis | null, namespaces: readonly C
     memoizedGenerations.set(namespace, { value: values[index]!, readAt: now });
     bumped[namespace] = values[index]!;
   });
+  // The same answers, cached at the edge by URL, are purged by their namespace's tag.
+  await purgeEdgeCache(namespaces);
   return bumped;
 }

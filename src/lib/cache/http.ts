@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { edgeCacheTag } from "./edge-cache.ts";
 import type { CacheNamespace } from "./generation.ts";
 import { policyFor } from "./policies.ts";
 import type { Served } from "./swr.ts";
@@ -58,6 +59,8 @@ export async function cachedJson(
   const cacheControl = `public, max-age=${policy.httpMaxAgeSeconds}, stale-while-revalidate=${policy.httpStaleWhileRevalidateSeconds}`;
   const headers: Record<string, string> = {
     "Cache-Control": cacheControl,
+    // Lets an import's generation bump purge this answer from Workers Cache (src/lib/cache/edge-cache.ts).
+    "Cache-Tag": edgeCacheTag(options.namespace),
     ETag: etag,
     "Server-Timing": serverTiming([
       { name: "cache", durationMs: options.served.lookupMs, description: options.served.layer },

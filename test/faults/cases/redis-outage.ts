@@ -37,7 +37,10 @@ export async function redisKilledThenRestarted(ctx: FaultContext): Promise<void>
     const response = await fetch(worker.origin + autocompletePath(recoveryQueries.shift()!));
     await response.text();
     const entries = await cacheEntryCount(stack.redisPort);
-    return entries > 0 && response.headers.get("RateLimit-Limit") ? entries : undefined;
+    // Cacheable answers carry no client's budget (Workers Cache shares them); a 404 does.
+    const uncacheable = await fetch(worker.origin + "/v1/villes/99999");
+    await uncacheable.text();
+    return entries > 0 && uncacheable.headers.get("RateLimit-Limit") ? entries : undefined;
   }, 15_000);
 
   const logs = logsSince(worker, mark);
