@@ -23,7 +23,7 @@ function layerOf(headers: unknown): string {
 }
 
 /** A fixed-concurrency, fixed-duration run against loopback only. */
-async function load(url: string, requests: Array<{ path: string; headers?: Record<string, string> }>, options: { connections: number; seconds: number }): Promise<LoadFigures> {
+export async function load(url: string, requests: Array<{ path: string; headers?: Record<string, string> }>, options: { connections: number; seconds: number }): Promise<LoadFigures> {
   const layers: Record<string, number> = {};
   const result = await autocannon({
     url,

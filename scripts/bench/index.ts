@@ -8,6 +8,8 @@ import { startStack } from "../stack.ts";
 import { benchAutocomplete, boundedSql, samplePrefixes } from "./autocomplete.ts";
 import { redisRoundTrip } from "./cache-lookup.ts";
 import { benchL1WithoutRedis, benchL2, benchLayers, httpEngineLatency } from "./http.ts";
+import { missTime } from "./miss-time.ts";
+import { benchPeer } from "./peer.ts";
 import { benchImportCost } from "./import-cost.ts";
 import { generateAndImport } from "./import-run.ts";
 import { neonHttpTimes } from "./neon-round-trip.ts";
@@ -31,13 +33,13 @@ import { benchTypos, typoQueries } from "./typo.ts";
  */
 const SECTIONS = ["import", "pagination", "stats", "autocomplete", "typo", "http", "partitioning", "meilisearch", "relevance"] as const;
 const { values } = parseArgs({
-  options: { rows: { type: "string", default: "1000000" }, only: { type: "string" }, iterations: { type: "string", default: "50" }, seconds: { type: "string", default: "10" }, sample: { type: "string", default: "5000" }, seed: { type: "string", default: "18" } },
+  options: { rows: { type: "string", default: "1000000" }, only: { type: "string" }, iterations: { type: "string", default: "50" }, seconds: { type: "string", default: "10" }, sample: { type: "string", default: "5000" }, seed: { type: "string", default: "18" }, peer: { type: "string" } },
 });
 const rows = Number(values.rows);
 const iterations = Number(values.iterations);
 const only = new Set(values.only ? values.only.split(",") : SECTIONS);
 if (!Number.isInteger(rows) || rows < 1 || ![...only].every((name) => (SECTIONS as readonly string[]).includes(name))) {
-  console.error(`usage: npm run bench -- --rows N [--only ${SECTIONS.join(",")}] [--iterations 50] [--seconds 10]`);
+  console.error(`usage: npm run bench -- --rows N [--only ${SECTIONS.join(",")}] [--iterations 50] [--seconds 10] [--peer URL]`);
   process.exit(2);
 }
 const TOKEN = "bench-admin-token";
@@ -95,18 +97,22 @@ try {
     };
     if (vars.UPSTASH_REDIS_REST_URL) results.redisRoundTrip = await memory.quiet(() => redisRoundTrip(vars.UPSTASH_REDIS_REST_URL!, vars.UPSTASH_REDIS_REST_TOKEN!));
     const wranglerLayers = await benchLayers(runtime, sampled, options);
+    const wranglerMissTime = await memory.quiet(() => missTime(runtime, sampled));
+    // --peer URL: the same hit and miss workloads against another API on this machine.
+    if (values.peer) results.peer = await benchPeer(values.peer, sampled, options, { hit: wranglerLayers.l1Hit, miss: wranglerLayers.miss });
     const wranglerL1Only = await benchL2(await restart({ ...vars, CACHE_L0: "off" }), wranglerLayers.ceiling, options);
     const wranglerL2 = await benchL2(await restart({ ...vars, CACHE_L0: "off", CACHE_L1: "off" }), wranglerLayers.ceiling, options);
     const wranglerNoRedis = await benchL1WithoutRedis(await restart(withoutRedis), wranglerLayers.ceiling, options);
-    results.http = [{ ...wranglerLayers, l1Only: wranglerL1Only, l2: wranglerL2, l1WithoutRedis: wranglerNoRedis }];
+    results.http = [{ ...wranglerLayers, missTime: wranglerMissTime, l1Only: wranglerL1Only, l2: wranglerL2, l1WithoutRedis: wranglerNoRedis }];
     const lean = await startMiniflare(vars, workDir);
     runtimes.push(lean);
     const leanLayers = await benchLayers(lean, sampled, options);
+    const leanMissTime = await memory.quiet(() => missTime(lean, sampled));
     const leanNoL1 = await startMiniflare({ ...vars, CACHE_L0: "off", CACHE_L1: "off" }, workDir);
     runtimes.push(leanNoL1);
     const leanNoRedis = await startMiniflare(withoutRedis, workDir);
     runtimes.push(leanNoRedis);
-    results.http.push({ ...leanLayers, l2: await benchL2(leanNoL1, leanLayers.ceiling, options), l1WithoutRedis: await benchL1WithoutRedis(leanNoRedis, leanLayers.ceiling, options) });
+    results.http.push({ ...leanLayers, missTime: leanMissTime, l2: await benchL2(leanNoL1, leanLayers.ceiling, options), l1WithoutRedis: await benchL1WithoutRedis(leanNoRedis, leanLayers.ceiling, options) });
   }
   if (only.has("relevance")) {
     // Generated rows from an import section compete too: --only relevance measures the real communes alone.

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FUZZY_TIMEOUT_MS } from "../../src/lib/search/postgres.ts";
 import type { Percentiles } from "./measure.ts";
+import { peerLines } from "./peer.ts";
 import type { TypoFigures } from "./typo.ts";
 import { lineChartSvg } from "./svg.ts";
 
@@ -19,8 +20,10 @@ export interface BenchResults {
       l2?: { l2Hit: import("./http.ts").LoadFigures; l2Lookup?: Percentiles; fraction: number; serverTiming: string | null };
       l1Only?: { l2Hit: import("./http.ts").LoadFigures; l2Lookup?: Percentiles; fraction: number; serverTiming: string | null };
       l1WithoutRedis?: { l1Hit: import("./http.ts").LoadFigures; fraction: number; middlewareOnly?: import("./http.ts").LoadFigures; middlewareFraction?: number };
+      missTime?: import("./miss-time.ts").MissTimeFigures;
     }
   >;
+  peer?: import("./peer.ts").PeerFigures;
   partitioning?: import("./partitioning.ts").PartitioningFigures;
   meilisearch?: import("./meilisearch.ts").MeilisearchFigures;
   relevance?: import("./relevance.ts").RelevanceFigures;
@@ -83,7 +86,10 @@ function table(results: BenchResults): string[] {
     const trip = results.redisRoundTrip;
     if (l2) lines.push(`| ${h.runtime}: L2 hit lookup inside the Worker (Server-Timing, sequential) | — | one Redis GET via the bridge from Node: mean ${ms(trip?.mean)}, p50 ${ms(trip?.p50)} | mean ${ms(l2.mean)}, p50 ${ms(l2.p50)}, p99 ${ms(l2.p99)} | ${trip ? `${Math.round((l2.mean / Math.max(trip.mean, 0.001)) * 10) / 10} round trips (means)` : "—"} |`);
     lines.push(`| HTTP ${h.runtime}: miss (a new key on every request; answered by: ${tally(h.miss.layers)}) | — | — | ${h.miss.requestsPerSecond} req/s, p50 ${h.miss.p50Ms} ms, p99 ${h.miss.p99Ms} ms | ${h.fractionOfCeiling.miss} of ceiling |`);
+    const t = h.missTime;
+    if (t) lines.push(`| ${h.runtime}: a miss, sequential: total − db (Server-Timing) | — | /ping p50 ${ms(t.ping.p50)} (the runtime's way in and out) | total p50 ${ms(t.total.p50)}, db p50 ${ms(t.db.p50)}, total − db p50 ${ms(t.own.p50)}, p99 ${ms(t.own.p99)} | ${ms(t.ownBeyondPingP50)} beyond /ping (target ≤ 2 ms) |`);
   }
+  lines.push(...peerLines(results.peer));
   return lines;
 }
 
