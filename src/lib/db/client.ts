@@ -41,10 +41,27 @@ export interface Databases {
   close(): Promise<void>;
 }
 
+/**
+ * Module scope on purpose: a Drizzle client over Neon's HTTP driver holds no connection and no
+ * pending I/O (each query is its own fetch), while building one costs about half a millisecond
+ * of CPU (Drizzle derives the schema's relational config), which every request paid, hits
+ * included. So the isolate keeps one per URL.
+ */
+const httpDbByUrl = new Map<string, HttpDb>();
+
+function httpDb(url: string): HttpDb {
+  let db = httpDbByUrl.get(url);
+  if (!db) {
+    db = drizzleHttp({ client: neon(url), schema });
+    httpDbByUrl.set(url, db);
+  }
+  return db;
+}
+
 export function createDatabases(config: AppConfig): Databases {
   if (config.NEON_LOCAL_PROXY) useLocalNeonEndpoint(config.NEON_LOCAL_PROXY);
-  const primary = drizzleHttp({ client: neon(config.DATABASE_URL), schema });
-  const replicas = config.DATABASE_REPLICA_URLS.map((url) => ({ url, db: drizzleHttp({ client: neon(url), schema }) }));
+  const primary = httpDb(config.DATABASE_URL);
+  const replicas = config.DATABASE_REPLICA_URLS.map((url) => ({ url, db: httpDb(url) }));
 
   const healthyReplica = () => {
     const now = Date.now();
