@@ -1,5 +1,4 @@
 import type { VilleRow } from "../db/queries/ville-rows.ts";
-import { normalizeName } from "../normalize.ts";
 import { highlightName, renderMarkedRanges } from "./highlight.ts";
 import { DEFAULT_TYPE_SCOPE, type AutocompleteFilters } from "./types.ts";
 
@@ -56,19 +55,6 @@ export function htmlFromFormatted(nom: string, formatted: string | undefined): s
   const ranges = markedRanges(nom, formatted);
   if (!ranges || ranges.length === 0) return null;
   return renderMarkedRanges(nom, ranges);
-}
-
-/** The name's words, with elided articles both glued (lhay) and dropped (hay), as the Postgres terms index them. */
-function nameWords(nom: string): Set<string> {
-  const glued = normalizeName(nom);
-  const dropped = normalizeName(nom.replace(/(^|[^A-Za-z])[LlDd]['’]/g, "$1"));
-  return new Set(`${glued} ${dropped}`.split(" ").filter(Boolean));
-}
-
-/** Whether every query word starts a word of the name or a code: the Postgres engine's "prefix" match. */
-export function isPrefixMatch(ville: VilleRow, words: readonly string[]): boolean {
-  const candidates = [...nameWords(ville.nom), ...ville.codesPostaux, ville.codeInsee.toLowerCase()];
-  return words.every((word) => candidates.some((candidate) => candidate.startsWith(word)));
 }
 
 /** Meilisearch's highlight when it marked the name; the project's own highlighter otherwise (a match on nom_normalise). */

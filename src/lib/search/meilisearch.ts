@@ -1,5 +1,6 @@
 import { Meilisearch } from "meilisearch";
-import { HIGHLIGHT_POST_TAG, HIGHLIGHT_PRE_TAG, filterExpressions, isPrefixMatch, nomHighlight } from "./meilisearch-query.ts";
+import { HIGHLIGHT_POST_TAG, HIGHLIGHT_PRE_TAG, filterExpressions, nomHighlight } from "./meilisearch-query.ts";
+import { isPrefixMatch } from "./name-match.ts";
 import { VILLES_INDEX } from "./meilisearch-settings.ts";
 import { toVilleRow, type VilleDocument } from "./meilisearch-sync.ts";
 import { normalizeQuery, queryWords } from "./query.ts";

@@ -22,6 +22,8 @@ export interface AutocompleteHit {
   ville: VilleRow;
   /** `nom` with the matched part wrapped in <mark>, HTML-escaped. */
   nomHighlight: string;
+  /** The former commune's name the query matched, when a commune nouvelle matched through it. */
+  ancienNom?: string | undefined;
 }
 
 export interface AutocompleteResult {

@@ -17,7 +17,7 @@ export interface AutocompleteInput {
 /** What the cache keeps for one query: everything but the caller's raw text. */
 export interface AutocompletePayload {
   match: MatchKind;
-  results: Array<VilleResponse & { nom_highlight: string }>;
+  results: Array<VilleResponse & { nom_highlight: string; ancien_nom?: string }>;
   backend: "postgres" | "meilisearch";
   engineMs: number;
 }
@@ -35,7 +35,11 @@ async function search(services: Services, input: AutocompleteInput): Promise<Aut
   });
   return {
     match: result.match,
-    results: result.hits.map((hit) => ({ ...presentVille(hit.ville), nom_highlight: hit.nomHighlight })),
+    results: result.hits.map((hit) => ({
+      ...presentVille(hit.ville),
+      nom_highlight: hit.nomHighlight,
+      ...(hit.ancienNom === undefined ? {} : { ancien_nom: hit.ancienNom }),
+    })),
     backend: result.backend,
     engineMs: result.engineMs,
   };

@@ -31,6 +31,10 @@ const QuerySchema = z
 
 const ResultSchema = VilleSchema.extend({
   nom_highlight: z.string().openapi({ example: "<mark>Nant</mark>es", description: "`nom` with the matched part in <mark>, HTML-escaped." }),
+  ancien_nom: z.string().optional().openapi({
+    example: "Annecy-le-Vieux",
+    description: "Present when the query matched a former name of this commune nouvelle (one of its communes déléguées or associées, by name or INSEE code) rather than its own: that former name.",
+  }),
 }).openapi("AutocompleteResult");
 
 const ResponseSchema = z
