@@ -92,14 +92,15 @@ async function inParallel<T, R>(items: readonly T[], concurrency: number, work: 
 
 const ratio = (a: number, b: number) => Math.round((a / Math.max(1, b)) * 1000) / 1000;
 
-async function typingFraction(baseUrl: string, commune: VilleSeedRow): Promise<number> {
+/** The share of the name typed when the commune first comes first; null when even the whole name does not bring it first. */
+async function typingFraction(baseUrl: string, commune: VilleSeedRow): Promise<number | null> {
   const typed = typedPlainly(commune.nom);
   for (let length = 1; length <= typed.length; length++) {
     const prefix = typed.slice(0, length);
     if (normalizeName(prefix) === "" || prefix.endsWith(" ")) continue;
     if ((await ask(baseUrl, prefix)).keys[0] === keyOf(commune)) return length / typed.length;
   }
-  return 1;
+  return null;
 }
 
 /** Communes actuelles only: the default scope's arrondissements are not names people type in full. */
@@ -123,14 +124,14 @@ export async function benchRelevance(baseUrl: string, villes: readonly VilleSeed
     .map((commune) => `${commune.nom} (${commune.departementCode})`);
   const large = communes.filter((commune) => commune.population >= TYPING_MIN_POPULATION);
   const fractions = await inParallel(large, 4, (commune) => typingFraction(baseUrl, commune));
-  const neverFirst = large.filter((_, index) => fractions[index] === 1).map((commune) => commune.nom);
+  const neverFirst = large.filter((_, index) => fractions[index] === null).map((commune) => commune.nom);
   const figures: RelevanceFigures = {
     backend,
     seed: options.seed,
     sampled: sampled.length,
     recall: { at1: recallAt(1), at5: recallAt(5), at10: recallAt(10) },
     missedAt10,
-    typing: { communes: large.length, meanFraction: ratio(fractions.reduce((sum, value) => sum + value, 0), large.length), neverFirst },
+    typing: { communes: large.length, meanFraction: ratio(fractions.reduce((sum: number, value) => sum + (value ?? 1), 0), large.length), neverFirst },
   };
   log(`relevance (${backend}): recall@1 ${figures.recall.at1.found}/${figures.recall.at1.ceiling}, @5 ${figures.recall.at5.found}/${figures.recall.at5.ceiling}, @10 ${figures.recall.at10.found}/${figures.recall.at10.ceiling} of ${sampled.length}; typing fraction ${figures.typing.meanFraction} over ${large.length} communes`);
   return figures;
