@@ -6,8 +6,10 @@ ALTER TABLE "villes" ADD CONSTRAINT "villes_coordinates_precision_check" CHECK (
 -- Nearest centre (GET /v1/villes/nearest, DESIGN.md §13): earthdistance's ll_to_earth puts each point on a
 -- sphere as a 3-D cube, and cube's GiST opclass orders by <-> (straight-line distance, which
 -- ranks exactly like the great-circle one) straight from the index: a KNN scan that reads about
--- `limit` entries at any table size. earthdistance 1.2 (PostgreSQL 18) qualifies cube's schema
--- inside ll_to_earth, so the index expression does not depend on search_path.
+-- `limit` entries at any table size: the index holds only what the route answers (communes
+-- actuelles with their own point; an approximate point is no centre), so no entry is skipped.
+-- earthdistance 1.2 (PostgreSQL 18) qualifies cube's schema inside ll_to_earth, so the index
+-- expression does not depend on search_path.
 CREATE EXTENSION IF NOT EXISTS cube;--> statement-breakpoint
 CREATE EXTENSION IF NOT EXISTS earthdistance;--> statement-breakpoint
-CREATE INDEX IF NOT EXISTS "villes_earth_idx" ON "villes" USING gist (ll_to_earth("latitude", "longitude")) WHERE "latitude" IS NOT NULL AND "longitude" IS NOT NULL;
+CREATE INDEX IF NOT EXISTS "villes_earth_idx" ON "villes" USING gist (ll_to_earth("latitude", "longitude")) WHERE "coordinates_precision" = 'commune' AND "type" = 'commune-actuelle';

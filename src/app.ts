@@ -19,6 +19,7 @@ import { regionStatsRoute } from "./routes/stats/regions.ts";
 import { statsTotalsRoute } from "./routes/stats/totals.ts";
 import { getVilleRoute } from "./routes/villes/get.ts";
 import { listVillesRoute } from "./routes/villes/list.ts";
+import { nearestVillesRoute } from "./routes/villes/nearest.ts";
 import { adminAuth } from "./middleware/admin-auth.ts";
 import { commitImportRoute } from "./routes/admin/commit-import.ts";
 import { adminHealthRoute } from "./routes/admin/health.ts";
@@ -51,6 +52,7 @@ export function buildApp() {
   app.route("/v1", autocompleteRoute);
   // villes: listing, single commune, reference lists
   app.route("/v1", listVillesRoute);
+  app.route("/v1", nearestVillesRoute);
   app.route("/v1", getVilleRoute);
   app.route("/v1", listDepartementsRoute);
   app.route("/v1", getDepartementRoute);

@@ -230,10 +230,13 @@ describe("Meilisearch search requests", () => {
       "<mark>Nant</mark>",
       "<mark>Nant</mark>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;Co",
     ]);
-    // field for field what the Postgres engine returns for the same row
+    // field for field what the Postgres engine returns for the same row, but the point: the recorded
+    // documents predate points (issue 18), and a point of unknown precision is never shown
     const viaPostgres = await call("nant", { ...meili.workerEnv(), MEILISEARCH_HOST: undefined });
     expect(viaPostgres.response.headers.get("X-Search-Backend")).toBe("postgres");
-    expect(viaMeilisearch.body.results[0]).toEqual(viaPostgres.body.results.find((result) => result.nom === "Nantes"));
+    const nantes = viaPostgres.body.results.find((result) => result.nom === "Nantes")!;
+    expect(nantes.coordinates_precision).toBe("commune");
+    expect(viaMeilisearch.body.results[0]).toEqual({ ...nantes, latitude: null, longitude: null, coordinates_precision: null });
     // matched through nom_normalise only ("lhay"): the project's highlighter marks it like Postgres
     const lhay = await call("l'hay", meili.workerEnv());
     expect(lhay.body.results.map((result) => result.nom_highlight)).toEqual(["<mark>L&#39;Haÿ</mark>-les-Roses"]);

@@ -10,7 +10,7 @@ describe("GET /openapi.json", () => {
     const document = (await response.json()) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
     const autocomplete = document.paths["/v1/villes/autocomplete"]?.get;
     expect(autocomplete?.summary).toBe("Autocomplete commune names as the user types");
-    expect(autocomplete?.parameters?.map((parameter) => parameter.name).sort()).toEqual(["departement", "limit", "q", "region", "type"]);
+    expect(autocomplete?.parameters?.map((parameter) => parameter.name).sort()).toEqual(["departement", "fields", "format", "limit", "near", "q", "region", "type"]);
     expect(Object.keys(autocomplete!.responses)).toEqual(expect.arrayContaining(["200", "400", "429", "503"]));
     expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(["Ville", "Error", "Autocomplete"]));
   });
@@ -26,6 +26,7 @@ describe("GET /docs", () => {
     expect(csp).toContain("script-src 'self'");
     const html = await page.text();
     expect(html).not.toMatch(/https?:\/\//);
+    expect(html).toContain("Commune points © GeoNames (geonames.org), licensed CC-BY 4.0.");
     const script = await callWorker("/docs/docs.js");
     expect(script.status).toBe(200);
     expect(await script.text()).toContain('fetch("/openapi.json")');

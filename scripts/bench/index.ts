@@ -19,6 +19,7 @@ import { benchPagination } from "./pagination.ts";
 import { benchMeilisearch } from "./meilisearch.ts";
 import { benchPartitioning } from "./partitioning.ts";
 import { benchRelevance } from "./relevance.ts";
+import { benchGeo } from "./geo.ts";
 import { writeReport, type BenchResults } from "./report.ts";
 import { startMiniflare, startWranglerDev, type WorkerRuntime } from "./runtime.ts";
 import { benchStats } from "./stats.ts";
@@ -31,7 +32,7 @@ import { benchTypos, typoQueries } from "./typo.ts";
  * Builds its own stack and data (generator + import CLI through the routes), measures each
  * figure against its baseline in this one run, and writes bench/results/.
  */
-const SECTIONS = ["import", "pagination", "stats", "autocomplete", "typo", "http", "partitioning", "meilisearch", "relevance"] as const;
+const SECTIONS = ["import", "pagination", "stats", "autocomplete", "typo", "http", "partitioning", "meilisearch", "relevance", "geo"] as const;
 const { values } = parseArgs({
   options: { rows: { type: "string", default: "1000000" }, only: { type: "string" }, iterations: { type: "string", default: "50" }, seconds: { type: "string", default: "10" }, sample: { type: "string", default: "5000" }, seed: { type: "string", default: "18" }, peer: { type: "string" } },
 });
@@ -83,6 +84,10 @@ try {
       if (vars.NEON_LOCAL_PROXY) figures.sampled.boundedViaNeonHttp = await neonHttpTimes(vars.NEON_LOCAL_PROXY, vars.DATABASE_URL!, sampled.map(boundedSql));
       return { ...figures, httpSampled: await httpEngineLatency(runtime, sampled) };
     });
+  }
+  if (only.has("geo")) {
+    results.geo = await memory.quiet(() => benchGeo(stack.primaryUrl, sampled));
+    log(`geo: nearest p99 ${results.geo.nearest.inPostgres.p99} ms in Postgres; near autocomplete p99 ${results.geo.near.near.p99} ms vs ${results.geo.near.unbiased.p99} ms (${results.geo.near.p99Ratio}×)`);
   }
   if (only.has("typo")) results.typo = await memory.quiet(() => benchTypos(client, typoQueries(names, 200), 50));
   if (only.has("http")) {

@@ -27,6 +27,7 @@ export interface BenchResults {
   partitioning?: import("./partitioning.ts").PartitioningFigures;
   meilisearch?: import("./meilisearch.ts").MeilisearchFigures;
   relevance?: import("./relevance.ts").RelevanceFigures;
+  geo?: import("./geo.ts").GeoFigures;
   /** One Redis GET through the Upstash bridge from Node: the yardstick for an L2 lookup. */
   redisRoundTrip?: Percentiles;
   memory?: { stackPeakRssMb: number; importCliPeakRssMb?: number };
@@ -64,6 +65,11 @@ function table(results: BenchResults): string[] {
     const at = (k: "at1" | "at5" | "at10") => `${r.recall[k].found}/${r.recall[k].ceiling} (${r.recall[k].ofCeiling} of ceiling)`;
     lines.push(`| exact-name recall, ${r.sampled.toLocaleString("en")} sampled communes (seed ${r.seed}), ${r.backend} | — | ceiling: fewer than k larger homonyms | @1 ${at("at1")}, @5 ${at("at5")}, @10 ${at("at10")} | — |`);
     lines.push(`| typing fraction, ${r.typing.communes} communes ≥ 20,000, ${r.backend} | — | geo.api.gouv.fr 0.513 (issue 18) | ${r.typing.meanFraction} of the name typed before it comes first; never first: ${r.typing.neverFirst.length} | — |`);
+  }
+  const g = results.geo;
+  if (g) {
+    lines.push(`| nearest centre, ${g.points} random points in France (limit 10) | — | target ≤ 5 ms p99 inside Postgres | inside Postgres p50 ${ms(g.nearest.inPostgres.p50)}, p99 ${ms(g.nearest.inPostgres.p99)}; wall clock p99 ${ms(g.nearest.wallClock.p99)}; KNN index entries read: ${g.nearest.indexEntriesRead} | — |`);
+    lines.push(`| autocomplete with \`near\`, ${g.near.prefixes} sampled prefixes (Postgres work) | — | unbiased p50 ${ms(g.near.unbiased.p50)}, p99 ${ms(g.near.unbiased.p99)} | near p50 ${ms(g.near.near.p50)}, p99 ${ms(g.near.near.p99)} | ${g.near.p99Ratio}× at p99 (target ≤ 1.5×) |`);
   }
   const i = results.import;
   if (i) lines.push(`| import ${i.rows.toLocaleString("en")} rows end to end (CLI → routes → Postgres) | — | — | ${i.cli.rowsPerSecond.toLocaleString("en")} rows/s (${(i.cli.ms / 1000).toFixed(1)} s) | — |`);

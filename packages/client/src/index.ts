@@ -12,15 +12,16 @@ export type { RetryOptions } from "./retry.js";
 type Schemas = components["schemas"];
 export type Ville = Schemas["Ville"];
 export type AutocompleteResult = Schemas["AutocompleteResult"];
-export type Autocomplete = Schemas["Autocomplete"];
-export type VillePage = Schemas["VillePage"];
+/** The helpers send neither `fields` nor `format`, so every result is whole and the shape is JSON. */
+export type Autocomplete = Omit<Schemas["Autocomplete"], "results"> & { results: AutocompleteResult[] };
+export type VillePage = Omit<Schemas["VillePage"], "results"> & { results: Ville[] };
 export type ImportJob = Schemas["ImportJob"];
 export type ImportChunkReceipt = Schemas["ImportChunkReceipt"];
 export type NewImportJob = Schemas["NewImportJob"];
 export type VilleType = Ville["type"];
 
-type AutocompleteQuery = NonNullable<paths["/v1/villes/autocomplete"]["get"]["parameters"]["query"]>;
-type ListQuery = NonNullable<paths["/v1/villes"]["get"]["parameters"]["query"]>;
+type AutocompleteQuery = Omit<NonNullable<paths["/v1/villes/autocomplete"]["get"]["parameters"]["query"]>, "fields" | "format">;
+type ListQuery = Omit<NonNullable<paths["/v1/villes"]["get"]["parameters"]["query"]>, "fields" | "format">;
 
 /** Query strings carry numbers as text; the helpers take numbers. */
 type WithNumbers<T, K extends keyof T> = Omit<T, K> & { [P in K]?: number };
@@ -88,13 +89,13 @@ export function createLieuxClient(options: LieuxClientOptions) {
     api,
     /** `GET /v1/villes/autocomplete`: what to show as the user types. */
     async autocomplete(q: string, query: AutocompleteOptions = {}, init: { signal?: AbortSignal } = {}): Promise<Autocomplete> {
-      return unwrap(await api.GET("/v1/villes/autocomplete", { params: { query: { q, ...numbers(query) } }, ...init }));
+      return unwrap(await api.GET("/v1/villes/autocomplete", { params: { query: { q, ...numbers(query) } }, ...init })) as Autocomplete;
     },
     /** `GET /v1/villes/{code_insee}`, or null when no commune has that code. */
     async getVille(codeInsee: string, query: { type?: VilleType } = {}, init: { signal?: AbortSignal } = {}): Promise<Ville | null> {
       const result = await api.GET("/v1/villes/{code_insee}", { params: { path: { code_insee: codeInsee }, query }, ...init });
       if (result.response.status === 404) return null;
-      return unwrap(result);
+      return unwrap(result) as Ville;
     },
     /**
      * The keyset walk over `GET /v1/villes`: one page per iteration, following each
@@ -104,7 +105,7 @@ export function createLieuxClient(options: LieuxClientOptions) {
     async *villePages(query: VilleListOptions = {}, init: { signal?: AbortSignal } = {}): AsyncGenerator<VillePage, void, undefined> {
       let cursor: string | undefined;
       do {
-        const page = unwrap(await api.GET("/v1/villes", { params: { query: { ...numbers(query), ...(cursor ? { cursor } : {}) } }, ...init }));
+        const page = unwrap(await api.GET("/v1/villes", { params: { query: { ...numbers(query), ...(cursor ? { cursor } : {}) } }, ...init })) as VillePage;
         yield page;
         cursor = page.next ? (new URL(page.next).searchParams.get("cursor") ?? undefined) : undefined;
       } while (cursor);

@@ -1098,6 +1098,10 @@ export interface paths {
                     cursor?: string;
                     /** @description Département code (01–95, 2A, 2B, 971–976, COM codes). */
                     departement?: string;
+                    /** @description Comma-separated properties to return, among: code_insee, nom, slug, type, parent_code, codes_postaux, code_postal_principal, departement, region, population, latitude, longitude, coordinates_precision. Default: all. */
+                    fields?: string;
+                    /** @description `geojson` answers `application/geo+json`: a FeatureCollection of Points (a Feature for a single ville) whose properties are the ville's fields; `geometry` is null for a ville without a point. */
+                    format?: "json" | "geojson";
                     /** @description Rows per page, 1–100. */
                     limit?: string;
                     /** @description `nom` (A→Z), `-population` (largest first) or `-created_at` (newest first); ties break on id. */
@@ -1115,12 +1119,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description One page of communes */
+                /** @description One page of communes. `fields` keeps only the named properties of each; `format=geojson` gives a FeatureCollection with `next` and `previous` as foreign members. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/geo+json": components["schemas"]["VillePageFeatureCollection"];
                         "application/json": components["schemas"]["VillePage"];
                     };
                 };
@@ -1175,6 +1180,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Comma-separated properties to return, among: code_insee, nom, slug, type, parent_code, codes_postaux, code_postal_principal, departement, region, population, latitude, longitude, coordinates_precision. Default: all. */
+                    fields?: string;
+                    /** @description `geojson` answers `application/geo+json`: a FeatureCollection of Points (a Feature for a single ville) whose properties are the ville's fields; `geometry` is null for a ville without a point. */
+                    format?: "json" | "geojson";
                     /** @description Which row to return when several types share the code, e.g. `commune-deleguee`. Default: the commune actuelle, else the arrondissement, else the only row. */
                     type?: "commune-actuelle" | "commune-deleguee" | "commune-associee" | "arrondissement-municipal";
                 };
@@ -1186,13 +1195,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The commune */
+                /** @description The commune; `fields` keeps only the named properties, `format=geojson` gives a Feature (a Point, or `geometry: null` without a point). */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Ville"];
+                        "application/geo+json": components["schemas"]["VilleFeature"];
+                        "application/json": components["schemas"]["Ville"] | components["schemas"]["VilleFields"];
                     };
                 };
                 /** @description Invalid parameter: the body names each offending field in `details`. */
@@ -1257,8 +1267,14 @@ export interface paths {
                 query: {
                     /** @description Département code (01–95, 2A, 2B, 971–976, COM codes). */
                     departement?: string;
+                    /** @description Comma-separated properties to return, among: code_insee, nom, slug, type, parent_code, codes_postaux, code_postal_principal, departement, region, population, latitude, longitude, coordinates_precision, nom_highlight, ancien_nom. Default: all. */
+                    fields?: string;
+                    /** @description `geojson` answers `application/geo+json`: a FeatureCollection of Points (a Feature for a single ville) whose properties are the ville's fields; `geometry` is null for a ville without a point. */
+                    format?: "json" | "geojson";
                     /** @description Results to return, 1–20. */
                     limit?: string;
+                    /** @description Bias the ranking towards a point: `lat,lon` (rounded to 0.01°), or `auto` for the caller's approximate location from Cloudflare (`request.cf`), snapped to a 0.5° grid cell. Among homonyms the nearest comes first and short prefixes favour nearby places, but a large city the user is clearly typing stays in the first three. Without it nothing changes. */
+                    near?: string;
                     /** @description What the user typed: 1–100 characters. Accents, case, hyphens and apostrophes are ignored; st/ste match saint/sainte; digits match postal codes and INSEE codes by prefix. */
                     q: string;
                     /** @description Région code (INSEE). */
@@ -1278,7 +1294,93 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/geo+json": components["schemas"]["AutocompleteFeatureCollection"];
                         "application/json": components["schemas"]["Autocomplete"];
+                    };
+                };
+                /** @description Not modified: `If-None-Match` matched the current `ETag`. */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid parameter: the body names each offending field in `details`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited: see `Retry-After` and `RateLimit-*`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A backing service is unavailable: see `Retry-After`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/villes/nearest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Communes whose centre is nearest a point
+         * @description Nearest centre, not the commune containing the point: lieux has no contours. Only communes actuelles whose own point is known (`coordinates_precision` = `commune`) are candidates, closest first, found by a KNN scan of a spatial index (bounded work at any table size).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Comma-separated properties to return, among: code_insee, nom, slug, type, parent_code, codes_postaux, code_postal_principal, departement, region, population, latitude, longitude, coordinates_precision, distance_m. Default: all. */
+                    fields?: string;
+                    /** @description `geojson` answers `application/geo+json`: a FeatureCollection of Points (a Feature for a single ville) whose properties are the ville's fields; `geometry` is null for a ville without a point. */
+                    format?: "json" | "geojson";
+                    /** @description WGS 84 latitude in decimal degrees, −90 to 90. */
+                    lat: string;
+                    /** @description Communes to return, 1–50. */
+                    limit?: string;
+                    /** @description WGS 84 longitude in decimal degrees, −180 to 180. */
+                    lon: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The nearest communes, closest first. `fields` keeps only the named properties of each. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/geo+json": components["schemas"]["NearestFeatureCollection"];
+                        "application/json": components["schemas"]["Nearest"];
                     };
                 };
                 /** @description Not modified: `If-None-Match` matched the current `ETag`. */
@@ -1416,17 +1518,192 @@ export interface components {
             match: "prefix" | "fuzzy";
             query: {
                 limit: number;
+                /** @description Present when `near` was given: the rounded point the ranking used, or null when `auto` found no location for the caller (then the ranking is unbiased). */
+                near?: {
+                    latitude: number;
+                    longitude: number;
+                    /** @enum {string} */
+                    source: "given" | "auto";
+                } | null;
                 normalized: string;
                 q: string;
             };
-            results: components["schemas"]["AutocompleteResult"][];
+            results: (components["schemas"]["AutocompleteResult"] | components["schemas"]["AutocompleteResultFields"])[];
+        };
+        AutocompleteFeature: {
+            /** @description null when the ville has no point. */
+            geometry: {
+                /**
+                 * @description [longitude, latitude], WGS 84.
+                 * @example [
+                 *       -1.55336,
+                 *       47.21725
+                 *     ]
+                 */
+                coordinates: number[];
+                /** @enum {string} */
+                type: "Point";
+            } | null;
+            properties: {
+                /**
+                 * @description Present when the query matched a former name of this commune nouvelle (one of its communes déléguées or associées, by name or INSEE code) rather than its own: that former name.
+                 * @example Annecy-le-Vieux
+                 */
+                ancien_nom?: string;
+                /** @example 44109 */
+                code_insee?: string;
+                /** @example 44000 */
+                code_postal_principal?: string | null;
+                /**
+                 * @example [
+                 *       "44000",
+                 *       "44100",
+                 *       "44200",
+                 *       "44300"
+                 *     ]
+                 */
+                codes_postaux?: string[];
+                /**
+                 * @description How good the point is. `commune`: the commune's own centre (GeoNames, or as imported). `parent`: its parent commune's centre (a commune déléguée or arrondissement GeoNames lacks). `departement`: the mean of its département's known centres, an approximation only. `null`: no point.
+                 * @example commune
+                 * @enum {string|null}
+                 */
+                coordinates_precision?: "commune" | "parent" | "departement" | null;
+                departement?: {
+                    /** @example 44 */
+                    code: string;
+                    /** @example Loire-Atlantique */
+                    nom: string;
+                };
+                /**
+                 * @description WGS 84 latitude of the commune's point; see `coordinates_precision`. Points: GeoNames (geonames.org), CC-BY 4.0.
+                 * @example 47.21725
+                 */
+                latitude?: number | null;
+                /**
+                 * @description WGS 84 longitude of the commune's point.
+                 * @example -1.55336
+                 */
+                longitude?: number | null;
+                /** @example Nantes */
+                nom?: string;
+                /**
+                 * @description `nom` with the matched part in <mark>, HTML-escaped.
+                 * @example <mark>Nant</mark>es
+                 */
+                nom_highlight?: string;
+                /** @description Chef-lieu of a commune déléguée or associée; commune of an arrondissement. */
+                parent_code?: string | null;
+                /** @example 320732 */
+                population?: number;
+                /**
+                 * @example {
+                 *       "code": "52",
+                 *       "nom": "Pays de la Loire"
+                 *     }
+                 */
+                region?: {
+                    /** @example 44 */
+                    code: string;
+                    /** @example Loire-Atlantique */
+                    nom: string;
+                };
+                /** @example nantes-44109 */
+                slug?: string;
+                /** @enum {string} */
+                type?: "commune-actuelle" | "commune-deleguee" | "commune-associee" | "arrondissement-municipal";
+            };
+            /** @enum {string} */
+            type: "Feature";
+        };
+        /** @description GeoJSON (RFC 7946). Foreign members carry what the JSON shape has beside its results (query, match, next, previous). */
+        AutocompleteFeatureCollection: {
+            features: components["schemas"]["AutocompleteFeature"][];
+            /** @enum {string} */
+            type: "FeatureCollection";
+        } & {
+            [key: string]: unknown;
         };
         AutocompleteResult: components["schemas"]["Ville"] & {
+            /**
+             * @description Present when the query matched a former name of this commune nouvelle (one of its communes déléguées or associées, by name or INSEE code) rather than its own: that former name.
+             * @example Annecy-le-Vieux
+             */
+            ancien_nom?: string;
             /**
              * @description `nom` with the matched part in <mark>, HTML-escaped.
              * @example <mark>Nant</mark>es
              */
             nom_highlight: string;
+        };
+        AutocompleteResultFields: {
+            /**
+             * @description Present when the query matched a former name of this commune nouvelle (one of its communes déléguées or associées, by name or INSEE code) rather than its own: that former name.
+             * @example Annecy-le-Vieux
+             */
+            ancien_nom?: string;
+            /** @example 44109 */
+            code_insee?: string;
+            /** @example 44000 */
+            code_postal_principal?: string | null;
+            /**
+             * @example [
+             *       "44000",
+             *       "44100",
+             *       "44200",
+             *       "44300"
+             *     ]
+             */
+            codes_postaux?: string[];
+            /**
+             * @description How good the point is. `commune`: the commune's own centre (GeoNames, or as imported). `parent`: its parent commune's centre (a commune déléguée or arrondissement GeoNames lacks). `departement`: the mean of its département's known centres, an approximation only. `null`: no point.
+             * @example commune
+             * @enum {string|null}
+             */
+            coordinates_precision?: "commune" | "parent" | "departement" | null;
+            departement?: {
+                /** @example 44 */
+                code: string;
+                /** @example Loire-Atlantique */
+                nom: string;
+            };
+            /**
+             * @description WGS 84 latitude of the commune's point; see `coordinates_precision`. Points: GeoNames (geonames.org), CC-BY 4.0.
+             * @example 47.21725
+             */
+            latitude?: number | null;
+            /**
+             * @description WGS 84 longitude of the commune's point.
+             * @example -1.55336
+             */
+            longitude?: number | null;
+            /** @example Nantes */
+            nom?: string;
+            /**
+             * @description `nom` with the matched part in <mark>, HTML-escaped.
+             * @example <mark>Nant</mark>es
+             */
+            nom_highlight?: string;
+            /** @description Chef-lieu of a commune déléguée or associée; commune of an arrondissement. */
+            parent_code?: string | null;
+            /** @example 320732 */
+            population?: number;
+            /**
+             * @example {
+             *       "code": "52",
+             *       "nom": "Pays de la Loire"
+             *     }
+             */
+            region?: {
+                /** @example 44 */
+                code: string;
+                /** @example Loire-Atlantique */
+                nom: string;
+            };
+            /** @example nantes-44109 */
+            slug?: string;
+            /** @enum {string} */
+            type?: "commune-actuelle" | "commune-deleguee" | "commune-associee" | "arrondissement-municipal";
         };
         CronJobHealth: {
             /** @description The last run failed. */
@@ -1662,6 +1939,174 @@ export interface components {
             /** @example 320732 */
             population: number;
         } | null;
+        Nearest: {
+            query: {
+                lat: number;
+                limit: number;
+                lon: number;
+            };
+            results: (components["schemas"]["NearestVille"] | components["schemas"]["NearestVilleFields"])[];
+        };
+        NearestFeature: {
+            /** @description null when the ville has no point. */
+            geometry: {
+                /**
+                 * @description [longitude, latitude], WGS 84.
+                 * @example [
+                 *       -1.55336,
+                 *       47.21725
+                 *     ]
+                 */
+                coordinates: number[];
+                /** @enum {string} */
+                type: "Point";
+            } | null;
+            properties: {
+                /** @example 44109 */
+                code_insee?: string;
+                /** @example 44000 */
+                code_postal_principal?: string | null;
+                /**
+                 * @example [
+                 *       "44000",
+                 *       "44100",
+                 *       "44200",
+                 *       "44300"
+                 *     ]
+                 */
+                codes_postaux?: string[];
+                /**
+                 * @description How good the point is. `commune`: the commune's own centre (GeoNames, or as imported). `parent`: its parent commune's centre (a commune déléguée or arrondissement GeoNames lacks). `departement`: the mean of its département's known centres, an approximation only. `null`: no point.
+                 * @example commune
+                 * @enum {string|null}
+                 */
+                coordinates_precision?: "commune" | "parent" | "departement" | null;
+                departement?: {
+                    /** @example 44 */
+                    code: string;
+                    /** @example Loire-Atlantique */
+                    nom: string;
+                };
+                /**
+                 * @description Great-circle distance from the given point to the commune's centre, in metres.
+                 * @example 1830
+                 */
+                distance_m?: number;
+                /**
+                 * @description WGS 84 latitude of the commune's point; see `coordinates_precision`. Points: GeoNames (geonames.org), CC-BY 4.0.
+                 * @example 47.21725
+                 */
+                latitude?: number | null;
+                /**
+                 * @description WGS 84 longitude of the commune's point.
+                 * @example -1.55336
+                 */
+                longitude?: number | null;
+                /** @example Nantes */
+                nom?: string;
+                /** @description Chef-lieu of a commune déléguée or associée; commune of an arrondissement. */
+                parent_code?: string | null;
+                /** @example 320732 */
+                population?: number;
+                /**
+                 * @example {
+                 *       "code": "52",
+                 *       "nom": "Pays de la Loire"
+                 *     }
+                 */
+                region?: {
+                    /** @example 44 */
+                    code: string;
+                    /** @example Loire-Atlantique */
+                    nom: string;
+                };
+                /** @example nantes-44109 */
+                slug?: string;
+                /** @enum {string} */
+                type?: "commune-actuelle" | "commune-deleguee" | "commune-associee" | "arrondissement-municipal";
+            };
+            /** @enum {string} */
+            type: "Feature";
+        };
+        /** @description GeoJSON (RFC 7946). Foreign members carry what the JSON shape has beside its results (query, match, next, previous). */
+        NearestFeatureCollection: {
+            features: components["schemas"]["NearestFeature"][];
+            /** @enum {string} */
+            type: "FeatureCollection";
+        } & {
+            [key: string]: unknown;
+        };
+        NearestVille: components["schemas"]["Ville"] & {
+            /**
+             * @description Great-circle distance from the given point to the commune's centre, in metres.
+             * @example 1830
+             */
+            distance_m: number;
+        };
+        NearestVilleFields: {
+            /** @example 44109 */
+            code_insee?: string;
+            /** @example 44000 */
+            code_postal_principal?: string | null;
+            /**
+             * @example [
+             *       "44000",
+             *       "44100",
+             *       "44200",
+             *       "44300"
+             *     ]
+             */
+            codes_postaux?: string[];
+            /**
+             * @description How good the point is. `commune`: the commune's own centre (GeoNames, or as imported). `parent`: its parent commune's centre (a commune déléguée or arrondissement GeoNames lacks). `departement`: the mean of its département's known centres, an approximation only. `null`: no point.
+             * @example commune
+             * @enum {string|null}
+             */
+            coordinates_precision?: "commune" | "parent" | "departement" | null;
+            departement?: {
+                /** @example 44 */
+                code: string;
+                /** @example Loire-Atlantique */
+                nom: string;
+            };
+            /**
+             * @description Great-circle distance from the given point to the commune's centre, in metres.
+             * @example 1830
+             */
+            distance_m?: number;
+            /**
+             * @description WGS 84 latitude of the commune's point; see `coordinates_precision`. Points: GeoNames (geonames.org), CC-BY 4.0.
+             * @example 47.21725
+             */
+            latitude?: number | null;
+            /**
+             * @description WGS 84 longitude of the commune's point.
+             * @example -1.55336
+             */
+            longitude?: number | null;
+            /** @example Nantes */
+            nom?: string;
+            /** @description Chef-lieu of a commune déléguée or associée; commune of an arrondissement. */
+            parent_code?: string | null;
+            /** @example 320732 */
+            population?: number;
+            /**
+             * @example {
+             *       "code": "52",
+             *       "nom": "Pays de la Loire"
+             *     }
+             */
+            region?: {
+                /** @example 44 */
+                code: string;
+                /** @example Loire-Atlantique */
+                nom: string;
+            };
+            /** @example nantes-44109 */
+            slug?: string;
+            /** @enum {string} */
+            type?: "commune-actuelle" | "commune-deleguee" | "commune-associee" | "arrondissement-municipal";
+        };
         NewImportJob: {
             /**
              * @description How every chunk of the job is encoded.
@@ -1757,13 +2202,27 @@ export interface components {
              *     ]
              */
             codes_postaux: string[];
+            /**
+             * @description How good the point is. `commune`: the commune's own centre (GeoNames, or as imported). `parent`: its parent commune's centre (a commune déléguée or arrondissement GeoNames lacks). `departement`: the mean of its département's known centres, an approximation only. `null`: no point.
+             * @example commune
+             * @enum {string|null}
+             */
+            coordinates_precision: "commune" | "parent" | "departement" | null;
             departement: {
                 /** @example 44 */
                 code: string;
                 /** @example Loire-Atlantique */
                 nom: string;
             };
+            /**
+             * @description WGS 84 latitude of the commune's point; see `coordinates_precision`. Points: GeoNames (geonames.org), CC-BY 4.0.
+             * @example 47.21725
+             */
             latitude: number | null;
+            /**
+             * @description WGS 84 longitude of the commune's point.
+             * @example -1.55336
+             */
             longitude: number | null;
             /** @example Nantes */
             nom: string;
@@ -1803,6 +2262,141 @@ export interface components {
              */
             total: number;
         };
+        VilleFeature: {
+            /** @description null when the ville has no point. */
+            geometry: {
+                /**
+                 * @description [longitude, latitude], WGS 84.
+                 * @example [
+                 *       -1.55336,
+                 *       47.21725
+                 *     ]
+                 */
+                coordinates: number[];
+                /** @enum {string} */
+                type: "Point";
+            } | null;
+            properties: {
+                /** @example 44109 */
+                code_insee?: string;
+                /** @example 44000 */
+                code_postal_principal?: string | null;
+                /**
+                 * @example [
+                 *       "44000",
+                 *       "44100",
+                 *       "44200",
+                 *       "44300"
+                 *     ]
+                 */
+                codes_postaux?: string[];
+                /**
+                 * @description How good the point is. `commune`: the commune's own centre (GeoNames, or as imported). `parent`: its parent commune's centre (a commune déléguée or arrondissement GeoNames lacks). `departement`: the mean of its département's known centres, an approximation only. `null`: no point.
+                 * @example commune
+                 * @enum {string|null}
+                 */
+                coordinates_precision?: "commune" | "parent" | "departement" | null;
+                departement?: {
+                    /** @example 44 */
+                    code: string;
+                    /** @example Loire-Atlantique */
+                    nom: string;
+                };
+                /**
+                 * @description WGS 84 latitude of the commune's point; see `coordinates_precision`. Points: GeoNames (geonames.org), CC-BY 4.0.
+                 * @example 47.21725
+                 */
+                latitude?: number | null;
+                /**
+                 * @description WGS 84 longitude of the commune's point.
+                 * @example -1.55336
+                 */
+                longitude?: number | null;
+                /** @example Nantes */
+                nom?: string;
+                /** @description Chef-lieu of a commune déléguée or associée; commune of an arrondissement. */
+                parent_code?: string | null;
+                /** @example 320732 */
+                population?: number;
+                /**
+                 * @example {
+                 *       "code": "52",
+                 *       "nom": "Pays de la Loire"
+                 *     }
+                 */
+                region?: {
+                    /** @example 44 */
+                    code: string;
+                    /** @example Loire-Atlantique */
+                    nom: string;
+                };
+                /** @example nantes-44109 */
+                slug?: string;
+                /** @enum {string} */
+                type?: "commune-actuelle" | "commune-deleguee" | "commune-associee" | "arrondissement-municipal";
+            };
+            /** @enum {string} */
+            type: "Feature";
+        };
+        VilleFields: {
+            /** @example 44109 */
+            code_insee?: string;
+            /** @example 44000 */
+            code_postal_principal?: string | null;
+            /**
+             * @example [
+             *       "44000",
+             *       "44100",
+             *       "44200",
+             *       "44300"
+             *     ]
+             */
+            codes_postaux?: string[];
+            /**
+             * @description How good the point is. `commune`: the commune's own centre (GeoNames, or as imported). `parent`: its parent commune's centre (a commune déléguée or arrondissement GeoNames lacks). `departement`: the mean of its département's known centres, an approximation only. `null`: no point.
+             * @example commune
+             * @enum {string|null}
+             */
+            coordinates_precision?: "commune" | "parent" | "departement" | null;
+            departement?: {
+                /** @example 44 */
+                code: string;
+                /** @example Loire-Atlantique */
+                nom: string;
+            };
+            /**
+             * @description WGS 84 latitude of the commune's point; see `coordinates_precision`. Points: GeoNames (geonames.org), CC-BY 4.0.
+             * @example 47.21725
+             */
+            latitude?: number | null;
+            /**
+             * @description WGS 84 longitude of the commune's point.
+             * @example -1.55336
+             */
+            longitude?: number | null;
+            /** @example Nantes */
+            nom?: string;
+            /** @description Chef-lieu of a commune déléguée or associée; commune of an arrondissement. */
+            parent_code?: string | null;
+            /** @example 320732 */
+            population?: number;
+            /**
+             * @example {
+             *       "code": "52",
+             *       "nom": "Pays de la Loire"
+             *     }
+             */
+            region?: {
+                /** @example 44 */
+                code: string;
+                /** @example Loire-Atlantique */
+                nom: string;
+            };
+            /** @example nantes-44109 */
+            slug?: string;
+            /** @enum {string} */
+            type?: "commune-actuelle" | "commune-deleguee" | "commune-associee" | "arrondissement-municipal";
+        };
         VillePage: {
             /**
              * Format: uri
@@ -1815,7 +2409,91 @@ export interface components {
              * @description Absolute link to the preceding page; null on the first page.
              */
             previous: string | null;
-            results: components["schemas"]["Ville"][];
+            results: (components["schemas"]["Ville"] | components["schemas"]["VilleFields"])[];
+        };
+        VillePageFeature: {
+            /** @description null when the ville has no point. */
+            geometry: {
+                /**
+                 * @description [longitude, latitude], WGS 84.
+                 * @example [
+                 *       -1.55336,
+                 *       47.21725
+                 *     ]
+                 */
+                coordinates: number[];
+                /** @enum {string} */
+                type: "Point";
+            } | null;
+            properties: {
+                /** @example 44109 */
+                code_insee?: string;
+                /** @example 44000 */
+                code_postal_principal?: string | null;
+                /**
+                 * @example [
+                 *       "44000",
+                 *       "44100",
+                 *       "44200",
+                 *       "44300"
+                 *     ]
+                 */
+                codes_postaux?: string[];
+                /**
+                 * @description How good the point is. `commune`: the commune's own centre (GeoNames, or as imported). `parent`: its parent commune's centre (a commune déléguée or arrondissement GeoNames lacks). `departement`: the mean of its département's known centres, an approximation only. `null`: no point.
+                 * @example commune
+                 * @enum {string|null}
+                 */
+                coordinates_precision?: "commune" | "parent" | "departement" | null;
+                departement?: {
+                    /** @example 44 */
+                    code: string;
+                    /** @example Loire-Atlantique */
+                    nom: string;
+                };
+                /**
+                 * @description WGS 84 latitude of the commune's point; see `coordinates_precision`. Points: GeoNames (geonames.org), CC-BY 4.0.
+                 * @example 47.21725
+                 */
+                latitude?: number | null;
+                /**
+                 * @description WGS 84 longitude of the commune's point.
+                 * @example -1.55336
+                 */
+                longitude?: number | null;
+                /** @example Nantes */
+                nom?: string;
+                /** @description Chef-lieu of a commune déléguée or associée; commune of an arrondissement. */
+                parent_code?: string | null;
+                /** @example 320732 */
+                population?: number;
+                /**
+                 * @example {
+                 *       "code": "52",
+                 *       "nom": "Pays de la Loire"
+                 *     }
+                 */
+                region?: {
+                    /** @example 44 */
+                    code: string;
+                    /** @example Loire-Atlantique */
+                    nom: string;
+                };
+                /** @example nantes-44109 */
+                slug?: string;
+                /** @enum {string} */
+                type?: "commune-actuelle" | "commune-deleguee" | "commune-associee" | "arrondissement-municipal";
+            };
+            /** @enum {string} */
+            type: "Feature";
+        };
+        /** @description GeoJSON (RFC 7946). Foreign members carry what the JSON shape has beside its results (query, match, next, previous). */
+        VillePageFeatureCollection: {
+            features: components["schemas"]["VillePageFeature"][];
+            /** @enum {string} */
+            type: "FeatureCollection";
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;

@@ -31,6 +31,10 @@ export const VilleSchema = z
 
 export type VilleResponse = z.infer<typeof VilleSchema>;
 
+/** A ville with only the properties `fields=` named. */
+export const VilleFieldsSchema = VilleSchema.partial().openapi("VilleFields");
+export const VILLE_FIELDS = Object.keys(VilleSchema.shape) as Array<keyof typeof VilleSchema.shape>;
+
 /** The one mapping from a database row to the API's snake_case ville. */
 export function presentVille(row: VilleRow): VilleResponse {
   return {

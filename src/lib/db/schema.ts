@@ -101,8 +101,11 @@ export const villes = pgTable(
     index("villes_departement_created_at_id_idx").on(t.departementCode, t.createdAt.desc(), t.id.desc()),
     index("villes_region_created_at_id_idx").on(t.regionCode, t.createdAt.desc(), t.id.desc()),
     index("villes_nom_normalise_prefix_idx").on(t.nomNormalise.op("text_pattern_ops")),
-    // KNN for nearest centre; the cube and earthdistance extensions come first (drizzle/0011).
-    index("villes_earth_idx").using("gist", sql`ll_to_earth(${t.latitude}, ${t.longitude})`).where(sql`${t.latitude} IS NOT NULL AND ${t.longitude} IS NOT NULL`),
+    // KNN for nearest centre over communes actuelles with their own point only: an approximate
+    // point is no centre, and a scan that never skips an entry reads exactly `limit` of them.
+    index("villes_earth_idx")
+      .using("gist", sql`ll_to_earth(${t.latitude}, ${t.longitude})`)
+      .where(sql`${t.coordinatesPrecision} = 'commune' AND ${t.type} = 'commune-actuelle'`),
     check("villes_type_check", sql`${t.type} in ('commune-actuelle','commune-deleguee','commune-associee','arrondissement-municipal')`),
     check("villes_population_check", sql`${t.population} >= 0`),
     check(

@@ -5,6 +5,8 @@ import type { Cached } from "../cache/swr.ts";
 import { normalizeQuery } from "../search/query.ts";
 import type { MatchKind } from "../search/types.ts";
 import type { VilleType } from "../db/schema.ts";
+import type { NearPoint } from "../search/near.ts";
+import { searchNear } from "./autocomplete-near.ts";
 
 export interface AutocompleteInput {
   q: string;
@@ -12,6 +14,8 @@ export interface AutocompleteInput {
   departement?: string;
   region?: string;
   type?: VilleType;
+  /** Location bias, already rounded to what the route allows: part of the cache key. */
+  near?: NearPoint;
 }
 
 /** What the cache keeps for one query: everything but the caller's raw text. */
@@ -24,11 +28,12 @@ export interface AutocompletePayload {
 
 /** Equal queries share one entry: the key holds the normalised text, never the raw one. */
 export function autocompleteKeyParts(input: AutocompleteInput): KeyParts {
-  return { q: normalizeQuery(input.q), limit: input.limit, departement: input.departement, region: input.region, type: input.type };
+  const near = input.near ? `${input.near.latitude},${input.near.longitude}` : undefined;
+  return { q: normalizeQuery(input.q), limit: input.limit, departement: input.departement, region: input.region, type: input.type, near };
 }
 
 async function search(services: Services, input: AutocompleteInput): Promise<AutocompletePayload> {
-  const result = await services.search.autocomplete({
+  const result = input.near ? await searchNear(services, input, input.near) : await services.search.autocomplete({
     q: input.q,
     limit: input.limit,
     filters: { departement: input.departement, region: input.region, type: input.type },

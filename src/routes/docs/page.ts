@@ -9,7 +9,7 @@ export const DOCS_HTML = `<!doctype html>
 <script src="/docs/docs.js" defer></script>
 </head>
 <body>
-<header><h1>lieux API</h1><p id="summary">Loading the OpenAPI document…</p><p><a href="/openapi.json">openapi.json</a></p><p id="attribution">Commune points © <a href="https://www.geonames.org/">GeoNames</a>, <a href="https://creativecommons.org/licenses/by/4.0/">CC-BY 4.0</a>.</p></header>
+<header><h1>lieux API</h1><p id="summary">Loading the OpenAPI document…</p><p><a href="/openapi.json">openapi.json</a></p><p id="attribution">Commune points © GeoNames (geonames.org), licensed CC-BY 4.0.</p></header>
 <main id="operations"></main>
 </body>
 </html>`;

@@ -2,7 +2,8 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-env.ts";
 import { commonErrorResponses } from "../../lib/api/errors.ts";
 import { DepartementCodeParam, integerParam, optionalIntegerParam, RegionCodeParam, VilleTypeParam } from "../../lib/api/params.ts";
-import { presentVille, VilleSchema } from "../../lib/api/ville.ts";
+import { fieldsParam, FormatParam, GEOJSON_CONTENT_TYPE, geoJsonSchemas, pickFields, toFeatureCollection } from "../../lib/api/shape.ts";
+import { presentVille, VILLE_FIELDS, VilleFieldsSchema, VilleSchema } from "../../lib/api/ville.ts";
 import { cachedJson } from "../../lib/cache/http.ts";
 import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH, type CursorScope } from "../../lib/cursor.ts";
 import { keyOf, keySchemaFor, LISTING_ORDERS, listVilles, type ListingPageRequest } from "../../lib/db/queries/listing.ts";
@@ -23,16 +24,19 @@ const QuerySchema = z
       .enum(LISTING_ORDERS)
       .default("nom")
       .openapi({ description: "`nom` (A→Z), `-population` (largest first) or `-created_at` (newest first); ties break on id.", example: "-population" }),
+    format: FormatParam,
+    fields: fieldsParam(VILLE_FIELDS),
   })
   .strict();
 
 const PageSchema = z
   .object({
-    results: z.array(VilleSchema),
+    results: z.array(z.union([VilleSchema, VilleFieldsSchema])),
     next: z.string().url().nullable().openapi({ description: "Absolute link to the following page; null on the last page.", example: "https://lieux.example/v1/villes?departement=44&limit=50&cursor=eyJ2…" }),
     previous: z.string().url().nullable().openapi({ description: "Absolute link to the preceding page; null on the first page." }),
   })
   .openapi("VillePage");
+const { collection } = geoJsonSchemas("VillePage", VilleSchema.partial());
 
 const route = createRoute({
   method: "get",
@@ -43,12 +47,15 @@ const route = createRoute({
     "Pages through communes in a stable order using signed cursors: rows inserted or deleted between two requests never cause a duplicate or a skip. There is no total count and no offset; follow `next` and `previous`.",
   request: { query: QuerySchema },
   responses: {
-    200: { description: "One page of communes", content: { "application/json": { schema: PageSchema } } },
+    200: {
+      description: "One page of communes. `fields` keeps only the named properties of each; `format=geojson` gives a FeatureCollection with `next` and `previous` as foreign members.",
+      content: { "application/json": { schema: PageSchema }, [GEOJSON_CONTENT_TYPE]: { schema: collection } },
+    },
     ...commonErrorResponses,
   },
 });
 
-/** The request URL with only `cursor` replaced, so every filter and the limit carry over. */
+/** The request URL with only `cursor` replaced, so every filter, the limit and the shape carry over. */
 function pageLink(requestUrl: string, cursor: string): string {
   const url = new URL(requestUrl);
   url.searchParams.set("cursor", cursor);
@@ -56,7 +63,7 @@ function pageLink(requestUrl: string, cursor: string): string {
 }
 
 export const listVillesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const query = c.req.valid("query");
+  const { format, fields, ...query } = c.req.valid("query");
   const { config, databases, cache } = c.get("services");
   const filters = { departement: query.departement, region: query.region, type: query.type, populationMin: query.population_min };
   const scope: CursorScope = { secret: config.CURSOR_SECRET, order: query.order, filters };
@@ -86,14 +93,17 @@ export const listVillesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c
   const link = async (direction: "next" | "previous", key: ReturnType<typeof keyOf>) =>
     pageLink(c.req.url, await encodeCursor({ direction, key }, scope));
 
+  const links = {
+    next: hasNext && page.lastKey ? await link("next", page.lastKey) : null,
+    previous: hasPrevious && page.firstKey ? await link("previous", page.firstKey) : null,
+  };
   return cachedJson(c, {
     namespace: "villes",
     served,
-    body: {
-      results: page.results,
-      next: hasNext && page.lastKey ? await link("next", page.lastKey) : null,
-      previous: hasPrevious && page.firstKey ? await link("previous", page.firstKey) : null,
-    },
+    body: format === "geojson"
+      ? toFeatureCollection(page.results, fields, links)
+      : { results: page.results.map((ville) => pickFields(ville, fields)), ...links },
+    contentType: format === "geojson" ? GEOJSON_CONTENT_TYPE : undefined,
     // cachedJson may answer 304 with no body, which the typed 200 response cannot express
   }) as never;
 });
