@@ -1,7 +1,7 @@
 import type { CacheNamespace } from "./generation.ts";
 
-/** Bump when a cached value's shape changes: old entries become unreachable at once. */
-export const CACHE_SCHEMA_VERSION = 1;
+/** Bump when a cached value's shape changes: old entries become unreachable at once. 2: villes carry coordinates_precision (issue 18). */
+export const CACHE_SCHEMA_VERSION = 2;
 
 export interface CachePolicy {
   /** How long a data centre serves its L1 copy before checking L2 again. */
