@@ -3,6 +3,7 @@ import { SYNTHETIC_CSV_HEADER, toCsvLine } from "../scripts/lib/synthetic-commun
 import {
   admin,
   commit,
+  commitOk,
   countVilles,
   createJob,
   csv,
@@ -43,7 +44,7 @@ describe("admin imports", () => {
     expect(a).toMatchObject({ status: "open", format: "ndjson", mode: "strict", rows_received: 0 });
   });
 
-  it("upserts good rows and rejects bad ones with their line and reason", async () => {
+  it("stages good rows, rejects bad ones with their line and reason, and merges the good ones at commit", async () => {
     const rows = await syntheticRows(LETTER, 4);
     const lines = [
       SYNTHETIC_CSV_HEADER,
@@ -55,17 +56,19 @@ describe("admin imports", () => {
     ];
     const job = await createJob();
     const receipt = await putChunkOk(job.id, 1, `${lines.join("\n")}\n`);
-    expect(receipt).toMatchObject({ rows_received: 5, rows_upserted: 2, rows_rejected: 3 });
+    expect(receipt).toMatchObject({ rows_received: 5, rows_staged: 2, rows_upserted: 0, rows_rejected: 3 });
     expect(receipt.errors.map((error) => [error.line, error.reason.split(":")[0]])).toEqual([
       [3, "departement_code"],
       [5, "population"],
       [6, "nom"],
     ]);
-    expect(await countVilles([rows[0]!.code_insee, rows[2]!.code_insee])).toBe(2);
-    expect(await countVilles([rows[1]!.code_insee, rows[3]!.code_insee])).toBe(0);
+    expect(await countVilles([rows[0]!.code_insee, rows[2]!.code_insee])).toBe(0);
     const stored = await getJob(job.id);
     expect(stored.errors).toEqual(receipt.errors);
-    expect(stored).toMatchObject({ rows_received: 5, rows_upserted: 2, rows_rejected: 3 });
+    expect(stored).toMatchObject({ rows_received: 5, rows_staged: 2, rows_upserted: 0, rows_rejected: 3 });
+    expect(await commitOk(job.id)).toMatchObject({ status: "done", rows_upserted: 2, rows_rejected: 3 });
+    expect(await countVilles([rows[0]!.code_insee, rows[2]!.code_insee])).toBe(2);
+    expect(await countVilles([rows[1]!.code_insee, rows[3]!.code_insee])).toBe(0);
   });
 
   it("reads columns in any order, a BOM, CRLF line ends and quoted fields", async () => {
@@ -74,7 +77,8 @@ describe("admin imports", () => {
       "\ufeffpopulation,region_code,departement_code,nom,codes_postaux,type,code_insee\r\n" +
       `1234,${row!.region_code},${row!.departement_code},"Saint-Test, ""quoted""",${row!.codes_postaux.join("|")},,${row!.code_insee}\r\n`;
     const job = await createJob();
-    expect(await putChunkOk(job.id, 1, body)).toMatchObject({ rows_upserted: 1, rows_rejected: 0 });
+    expect(await putChunkOk(job.id, 1, body)).toMatchObject({ rows_staged: 1, rows_rejected: 0 });
+    await commitOk(job.id);
     const [stored] = await sqlOn(primaryUrl()).query("select nom, type, population from villes where code_insee = $1", [row!.code_insee]);
     expect(stored).toEqual({ nom: 'Saint-Test, "quoted"', type: "commune-actuelle", population: 1234 });
   });
@@ -83,7 +87,7 @@ describe("admin imports", () => {
     const rows = await syntheticRows(LETTER, 3, 42, 150);
     const body = [SYNTHETIC_CSV_HEADER, toCsvLine({ ...rows[0]!, nom: "Deux\nlignes" }), "", toCsvLine({ ...rows[1]!, population: -1 }), toCsvLine(rows[2]!)].join("\n");
     const receipt = await putChunkOk((await createJob()).id, 1, `${body}\n`);
-    expect(receipt).toMatchObject({ rows_received: 3, rows_upserted: 1, rows_rejected: 2 });
+    expect(receipt).toMatchObject({ rows_received: 3, rows_staged: 1, rows_rejected: 2 });
     expect(receipt.errors.map((error) => [error.line, error.reason.split(":")[0]])).toEqual([
       [2, "nom"],
       [5, "population"],
@@ -94,7 +98,7 @@ describe("admin imports", () => {
     const rows = await syntheticRows(LETTER, 2, 42, 160);
     const body = `${JSON.stringify(rows[0])}\r\n\r\n${JSON.stringify({ ...rows[1], codes_postaux: "44000" })}\r\n`;
     const receipt = await putChunkOk((await createJob({ format: "ndjson" })).id, 1, body, "application/x-ndjson");
-    expect(receipt).toMatchObject({ rows_received: 2, rows_upserted: 1, rows_rejected: 1 });
+    expect(receipt).toMatchObject({ rows_received: 2, rows_staged: 1, rows_rejected: 1 });
     expect(receipt.errors[0]).toMatchObject({ line: 3, reason: expect.stringContaining("codes_postaux") });
   });
 
@@ -102,7 +106,8 @@ describe("admin imports", () => {
     const rows = await syntheticRows(LETTER, 50, 42, 200);
     const job = await createJob({ format: "ndjson" });
     const receipt = await putChunkOk(job.id, 1, ndjson(rows), "application/x-ndjson");
-    expect(receipt).toMatchObject({ rows_received: 50, rows_upserted: 50, rows_rejected: 0 });
+    expect(receipt).toMatchObject({ rows_received: 50, rows_staged: 50, rows_rejected: 0 });
+    await commitOk(job.id);
     expect(await countVilles(codes(rows))).toBe(50);
   });
 
@@ -115,8 +120,8 @@ describe("admin imports", () => {
     await putChunkOk(job.id, 2, csv(rows.slice(100)));
     await putChunkOk(job.id, 2, csv(rows.slice(100)));
     const stored = await getJob(job.id);
-    expect(stored).toMatchObject({ rows_received: 120, rows_upserted: 120, rows_rejected: 0 });
-    expect(stored.chunks?.map((chunk) => [chunk.n, chunk.status, chunk.rows_upserted])).toEqual([
+    expect(stored).toMatchObject({ rows_received: 120, rows_staged: 120, rows_upserted: 0, rows_rejected: 0 });
+    expect(stored.chunks?.map((chunk) => [chunk.n, chunk.status, chunk.rows_staged])).toEqual([
       [1, "done", 100],
       [2, "done", 20],
     ]);
@@ -125,8 +130,10 @@ describe("admin imports", () => {
     expect(committed.status).toBe(200);
     const done = (await committed.json()) as JobBody;
     expect(done).toMatchObject({ status: "done", rows_upserted: 120 });
-    const steps = ["search_sync_ms", "heavy_prefixes_ms", "stats_views_ms", "typo_dictionary_ms", "replica_stats_ms", "cache_generation_ms"];
-    expect(Object.keys(done.timings).sort()).toEqual([...steps, "commit_total_ms"].sort());
+    const steps = ["merge_ms", "search_sync_ms", "heavy_prefixes_ms", "stats_views_ms", "typo_dictionary_ms", "replica_stats_ms", "cache_generation_ms"];
+    // A 120-row import merges in place (no shadow copy), after deduplicating the staged rows.
+    expect(done.timings).toMatchObject({ merge_rows: 120, merge_shadow: 0, merge_dedupe_ms: expect.any(Number), merge_in_place_ms: expect.any(Number) });
+    expect(Object.keys(done.timings).sort()).toEqual([...steps, "merge_rows", "merge_shadow", "merge_dedupe_ms", "merge_in_place_ms", "commit_total_ms"].sort());
     for (const step of steps) expect(done.timings[step], step).toEqual(expect.any(Number));
     // The steps run one after another inside the commit (each rounded to the millisecond).
     const stepsMs = steps.reduce((sum, step) => sum + done.timings[step]!, 0);
@@ -151,8 +158,23 @@ describe("admin imports", () => {
     expect(committed.status, await committed.clone().text()).toBe(200);
     expect(await committed.json()).toMatchObject({ status: "done", rows_upserted: 300 });
     expect(await countVilles(codes(rows))).toBe(300);
-    const [staged] = await sqlOn(primaryUrl()).query("select count(*)::int as n from import_staging where job_id = $1", [job.id]);
-    expect(staged).toEqual({ n: 0 });
+    // The job's staging table is dropped with the merge.
+    const [staging] = await sqlOn(primaryUrl()).query("select to_regclass($1) is null as dropped", [`import_rows_${job.id.replaceAll("-", "")}`]);
+    expect(staging).toEqual({ dropped: true });
+  });
+
+  it("merges the last occurrence of a key, by chunk then line, and counts each key once", async () => {
+    const [a, b, c] = await syntheticRows(LETTER, 3, 42, 900);
+    const job = await createJob();
+    // Chunk 2 is uploaded first: order of arrival does not matter, chunk numbers do.
+    await putChunkOk(job.id, 2, csv([{ ...a!, population: 2 }, { ...c!, population: 30 }, { ...c!, population: 31 }]));
+    await putChunkOk(job.id, 1, csv([{ ...a!, population: 1 }, b!]));
+    expect(await commitOk(job.id)).toMatchObject({ status: "done", rows_received: 5, rows_upserted: 3 });
+    const stored = await sqlOn(primaryUrl()).query("select code_insee, population from villes where code_insee = any($1) order by code_insee", [[a!.code_insee, c!.code_insee]]);
+    expect(stored).toEqual([
+      { code_insee: a!.code_insee, population: 2 },
+      { code_insee: c!.code_insee, population: 31 },
+    ]);
   });
 
   it("lists jobs newest first through an opaque cursor", async () => {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { commit, countLetter, createJob, csv, getJob, putChunk, putChunkOk, removeSyntheticRows, syntheticRows } from "./helpers/admin.ts";
+import { commit, commitOk, countLetter, countVilles, createJob, csv, getJob, putChunk, putChunkOk, removeSyntheticRows, syntheticRows } from "./helpers/admin.ts";
+import { primaryUrl, sqlOn } from "./helpers/sql.ts";
 
 const LETTER = "B";
 const ROWS = 12_000;
@@ -25,6 +26,10 @@ function droppedUpload(text: string, failAfterMs: number): ReadableStream<Uint8A
   });
 }
 
+/** Rows in the job's staging table (all uploads of every chunk), as the merge will read them. */
+const stagedRows = async (jobId: string) =>
+  Number((await sqlOn(primaryUrl()).query(`select count(*)::int as n from import_rows_${jobId.replaceAll("-", "")}`))[0]!.n);
+
 describe("an upload interrupted mid-chunk", () => {
   afterAll(() => removeSyntheticRows(LETTER), 60_000);
 
@@ -36,21 +41,48 @@ describe("an upload interrupted mid-chunk", () => {
     const interrupted = await putChunk(job.id, 1, droppedUpload(body, 1_500), "text/csv", `?batch_size=${BATCH}`);
     expect(interrupted.status, await interrupted.clone().text()).toBe(400);
 
-    const written = await countLetter(LETTER);
+    const written = await stagedRows(job.id);
     const stopped = (await getJob(job.id)).chunks![0]!;
     expect(written).toBeGreaterThan(0);
     expect(written % BATCH).toBe(0);
     expect(written).toBeLessThan(ROWS);
-    expect(stopped).toMatchObject({ n: 1, status: "failed", rows_upserted: written, batches: written / BATCH, last_line: written + 1 });
+    expect(stopped).toMatchObject({ n: 1, status: "failed", rows_staged: written, batches: written / BATCH, last_line: written + 1 });
+    expect(await countLetter(LETTER)).toBe(0);
     // an incomplete chunk blocks the commit until it is re-sent
     expect((await commit(job.id)).status).toBe(409);
 
     const resent = await putChunkOk(job.id, 1, body);
-    expect(resent).toMatchObject({ rows_received: ROWS, rows_upserted: ROWS, rows_rejected: 0 });
-    expect(await getJob(job.id)).toMatchObject({ rows_received: ROWS, rows_upserted: ROWS, rows_rejected: 0 });
+    expect(resent).toMatchObject({ rows_received: ROWS, rows_staged: ROWS, rows_rejected: 0 });
+    expect(await getJob(job.id)).toMatchObject({ rows_received: ROWS, rows_staged: ROWS, rows_rejected: 0 });
+    // The interrupted upload's batches are still in staging; the merge reads only the current upload's rows.
+    expect(await stagedRows(job.id)).toBe(written + ROWS);
     const committed = await commit(job.id);
     expect(committed.status, await committed.clone().text()).toBe(200);
     expect(await committed.json()).toMatchObject({ status: "done", rows_upserted: ROWS });
     expect(await countLetter(LETTER)).toBe(ROWS);
+  }, 90_000);
+
+  it("re-opens a job whose staged rows a database restart emptied, and completes exactly once the chunk is re-sent", async () => {
+    const rows = await syntheticRows(LETTER, 300, 42, ROWS);
+    const job = await createJob();
+    await putChunkOk(job.id, 1, csv(rows.slice(0, 200)));
+    await putChunkOk(job.id, 2, csv(rows.slice(200)));
+    // What crash recovery does to an UNLOGGED table: it comes back empty, while the chunks still say "done".
+    await sqlOn(primaryUrl()).query(`truncate import_rows_${job.id.replaceAll("-", "")}`);
+
+    const refused = await commit(job.id);
+    expect(refused.status, await refused.clone().text()).toBe(409);
+    expect(((await refused.json()) as { error: { details: unknown } }).error.details).toEqual({ chunks: [1, 2] });
+    const reopened = await getJob(job.id);
+    expect(reopened).toMatchObject({ status: "open", rows_staged: 0, failure: expect.stringContaining("lost") });
+    expect(reopened.chunks!.map((chunk) => [chunk.n, chunk.status])).toEqual([
+      [1, "failed"],
+      [2, "failed"],
+    ]);
+
+    await putChunkOk(job.id, 1, csv(rows.slice(0, 200)));
+    await putChunkOk(job.id, 2, csv(rows.slice(200)));
+    expect(await commitOk(job.id)).toMatchObject({ status: "done", rows_received: 300, rows_upserted: 300, rows_rejected: 0 });
+    expect(await countVilles(rows.map((row) => row.code_insee))).toBe(300);
   }, 90_000);
 });

@@ -67,7 +67,7 @@ describe("GET /v1/villes/autocomplete on a commune whose name carries markup", (
     const [row] = await syntheticRows(LETTER, 1);
     const commune = { ...row!, nom: MARKUP_NOM };
     const job = await createJob({ source: "markup-name.csv" });
-    expect(await putChunkOk(job.id, 1, csv([commune]))).toMatchObject({ rows_upserted: 1, rows_rejected: 0 });
+    expect(await putChunkOk(job.id, 1, csv([commune]))).toMatchObject({ rows_staged: 1, rows_rejected: 0 });
     const committed = await commit(job.id);
     expect(committed.status, await committed.clone().text()).toBe(200);
     // The commit bumped the generation before the replica had the row: forget what was cached meanwhile.

@@ -41,6 +41,13 @@ export async function putChunkOk(jobId: string, n: number, body: BodyInit, conte
 
 export const commit = (jobId: string) => admin(`/imports/${jobId}/commit`, { method: "POST" });
 
+/** Chunks only stage rows: they reach villes when the commit merges them. */
+export async function commitOk(jobId: string): Promise<JobBody> {
+  const response = await commit(jobId);
+  expect(response.status, await response.clone().text()).toBe(200);
+  return (await response.json()) as JobBody;
+}
+
 export async function getJob(jobId: string): Promise<JobBody> {
   const response = await admin(`/imports/${jobId}`);
   expect(response.status, await response.clone().text()).toBe(200);

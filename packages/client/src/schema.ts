@@ -377,12 +377,12 @@ export interface paths {
         get?: never;
         /**
          * Upload chunk n of a job
-         * @description At most 10485760 bytes of CSV (text/csv, header line first, columns code_insee, nom, type, codes_postaux ('|'-separated), departement_code, region_code, population, optionally latitude, longitude, parent_code, code_postal_principal) or NDJSON (application/x-ndjson, one object per line with the same keys, codes_postaux an array). Re-sending chunk n replaces it: rows are upserted again, counters are not doubled.
+         * @description At most 10485760 bytes of CSV (text/csv, header line first, columns code_insee, nom, type, codes_postaux ('|'-separated), departement_code, region_code, population, optionally latitude, longitude, parent_code, code_postal_principal) or NDJSON (application/x-ndjson, one object per line with the same keys, codes_postaux an array). Rows are validated and staged; the commit merges them into villes. Re-sending chunk n replaces it: counters are not doubled.
          */
         put: {
             parameters: {
                 query?: {
-                    /** @description Rows per upsert transaction. */
+                    /** @description Rows per staging statement (one transaction each); the default lands any chunk in one. */
                     batch_size?: string;
                 };
                 header?: never;
@@ -1838,7 +1838,7 @@ export interface components {
             n: number;
             rows_received: number;
             rows_rejected: number;
-            /** @description Strict jobs: valid rows waiting for the commit. */
+            /** @description Valid rows staged by this chunk, waiting for the commit's merge into villes. */
             rows_staged: number;
             rows_upserted: number;
             sha256: string | null;

@@ -17,7 +17,7 @@ const ImportChunkSchema = z
     status: z.enum(IMPORT_CHUNK_STATUSES).openapi({ description: "`receiving` while uploading, or when an upload stopped without a word: re-send it." }),
     rows_received: z.number().int(),
     rows_upserted: z.number().int(),
-    rows_staged: z.number().int().openapi({ description: "Strict jobs: valid rows waiting for the commit." }),
+    rows_staged: z.number().int().openapi({ description: "Valid rows staged by this chunk, waiting for the commit's merge into villes." }),
     rows_rejected: z.number().int(),
     batches: z.number().int(),
     last_line: z.number().int().openapi({ description: "Last line of the last batch written: where an interrupted upload stopped." }),

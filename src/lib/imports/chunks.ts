@@ -1,8 +1,8 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { HttpDb } from "../db/client.ts";
 import { importChunks, type ImportChunkStatus, type ImportRowError } from "../db/import-tables.ts";
-import { recomputeJobCounters, type ImportMode } from "./jobs.ts";
-import { clearSupersededStaging } from "./staging.ts";
+import { recomputeJobCounters } from "./jobs.ts";
+import { createStagingTable } from "./staging.ts";
 import type { ChunkAttempt } from "./chunk-attempt.ts";
 
 export type ImportChunkView = {
@@ -24,11 +24,13 @@ export type ImportChunkView = {
 
 /**
  * Starts an upload of chunk n: a new attempt id, the chunk's row reset (a re-send replaces
- * it), staged rows of earlier attempts dropped, the job's counters recomputed. Updating the
- * job row first locks it, so a commit (SELECT … FOR UPDATE) either sees this chunk or makes
- * this statement find the job no longer open. Returns undefined when the job is not open.
+ * it; rows staged by earlier attempts stay in the job's table but the merge reads only the
+ * current attempt's), the job's staging table created on first use, the job's counters
+ * recomputed. Updating the job row first locks it, so a commit (SELECT … FOR UPDATE) either
+ * sees this chunk or makes this statement find the job no longer open. Returns undefined
+ * when the job is not open.
  */
-export async function registerChunk(db: HttpDb, jobId: string, n: number, mode: ImportMode): Promise<ChunkAttempt | undefined> {
+export async function registerChunk(db: HttpDb, jobId: string, n: number): Promise<ChunkAttempt | undefined> {
   const chunk: ChunkAttempt = { jobId, n, attempt: crypto.randomUUID() };
   const lockOpenJob = db.execute(sql`update imports set started_at = coalesce(started_at, now()), updated_at = now() where id = ${jobId} and status = 'open' returning id`);
   const resetChunk = db.execute(sql`
@@ -38,8 +40,7 @@ export async function registerChunk(db: HttpDb, jobId: string, n: number, mode: 
       rows_staged = 0, rows_rejected = 0, batches = 0, last_line = 0, bytes = null, sha256 = null, errors = '[]'::jsonb,
       timings = '{}'::jsonb, failure = null, started_at = now(), finished_at = null`);
   const recount = db.execute(recomputeJobCounters(jobId));
-  const [locked] =
-    mode === "strict" ? await db.batch([lockOpenJob, resetChunk, clearSupersededStaging(db, chunk), recount]) : await db.batch([lockOpenJob, resetChunk, recount]);
+  const [locked] = await db.batch([lockOpenJob, resetChunk, db.execute(createStagingTable(jobId)), recount]);
   return locked.rows.length > 0 ? chunk : undefined;
 }
 

@@ -9,8 +9,8 @@ import { rebuildTypoDictionary } from "../search/typo-dictionary.ts";
 import { syncSearchIndexSince } from "../search/index-sync.ts";
 import { getJob, MAX_KEPT_ERRORS, type ImportJob } from "./jobs.ts";
 import { refreshStatsOnLogicalReplicas, refreshStatsViews } from "./stats-refresh.ts";
-import { mergeStaging } from "./staging.ts";
-import { DEFAULT_BATCH_SIZE } from "./upsert-batches.ts";
+import { LostStagingError } from "./lost-staging.ts";
+import { mergeJob, type MergeResult } from "./merge.ts";
 
 /** A commit whose Worker died leaves the job "committing"; after this long a retry may take over. */
 const STALE_COMMIT_MINUTES = 5;
@@ -60,11 +60,10 @@ type LockedJob = {
 
 /**
  * open → committing, in one transaction that holds the job row: every chunk must be
- * complete (a chunk upload locks the same row, so none can start unseen), a strict job
- * must have no rejected row, and a strict job's staged rows are merged into villes here,
- * all or nothing.
+ * complete (a chunk upload locks the same row, so none can start unseen) and a strict job
+ * must have no rejected row. The merge follows in its own transaction (merge.ts).
  */
-async function startCommit(services: Services, jobId: string, timings: Record<string, number>): Promise<void> {
+async function startCommit(services: Services, jobId: string): Promise<void> {
   await services.databases.transactional().transaction(async (tx) => {
     const locked = await tx.execute<LockedJob>(sql`select status, mode, rows_rejected from imports where id = ${jobId} for update`);
     const job = locked.rows[0];
@@ -85,11 +84,7 @@ async function startCommit(services: Services, jobId: string, timings: Record<st
         details: { rowsRejected: job.rows_rejected, firstErrorsOn: "GET /v1/admin/imports/{id}", maxErrorsKept: MAX_KEPT_ERRORS },
       });
     }
-    const merged = job.mode === "strict" ? await timed(timings, "merge", () => mergeStaging(tx, jobId, DEFAULT_BATCH_SIZE)) : undefined;
-    await tx.execute(sql`
-      update imports set status = 'committing', failure = null, updated_at = now(),
-        rows_upserted = coalesce(${merged ?? null}::int, rows_upserted)
-      where id = ${jobId}`);
+    await tx.execute(sql`update imports set status = 'committing', failure = null, updated_at = now() where id = ${jobId}`);
   });
 }
 
@@ -113,10 +108,12 @@ async function saveProgress(db: HttpDb, jobId: string, timings: Record<string, n
 
 async function runFollowUpSteps(services: Services, job: ImportJob, timings: Record<string, number>): Promise<void> {
   const db = services.databases.primary;
+  const merge: MergeResult = await mergeJob(services.databases, job.id, timings);
   await timed(timings, "search_sync", () => syncSearchIndexSince(services, new Date(job.startedAt ?? job.createdAt)));
   await timed(timings, "heavy_prefixes", () => retryOnConcurrentRebuild(() => rebuildHeavyPrefixes(db)));
   await timed(timings, "typo_dictionary", () => rebuildTypoDictionary(db));
-  await timed(timings, "stats_views", () => refreshStatsViews(db));
+  // A shadow build computed the views over the new tables before the swap.
+  if (merge.path !== "shadow") await timed(timings, "stats_views", () => refreshStatsViews(db));
   const marker = await saveProgress(db, job.id, timings);
   await timed(timings, "replica_stats", () => refreshStatsOnLogicalReplicas(services, job.id, marker));
   await timed(timings, "cache_generation", () => bumpCacheGeneration(services));
@@ -134,12 +131,14 @@ export async function commitImport(services: Services, jobId: string): Promise<I
 
   const started = performance.now();
   const timings: Record<string, number> = {};
-  if (job.status === "open") await startCommit(services, jobId, timings);
+  if (job.status === "open") await startCommit(services, jobId);
   else await restartCommit(db, jobId);
 
   try {
     await runFollowUpSteps(services, job, timings);
   } catch (error) {
+    // Lost staged rows re-opened the job for those chunks: it is not a failed commit.
+    if (error instanceof LostStagingError) throw error;
     const failure = error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500);
     services.logger.log("warn", "import commit failed", { jobId, failure, ...timings });
     await db

@@ -96,16 +96,15 @@ export async function listJobs(db: HttpDb, page: JobListPage): Promise<ImportJob
 /**
  * Replaces the job's counters with sums over its chunk rows, so a re-sent chunk (whose row
  * was reset) never counts twice. The job keeps the first errors in chunk and line order.
- * Strict jobs upsert nothing before commit, so their rows_upserted is left to the commit.
+ * Chunks only stage rows, so rows_upserted is left to the commit's merge.
  */
 export function recomputeJobCounters(jobId: string): SQL {
   return sql`
     update imports i set
       rows_received = totals.received, rows_staged = totals.staged, rows_rejected = totals.rejected,
-      rows_upserted = case when i.mode = 'lenient' then totals.upserted else i.rows_upserted end,
       errors = totals.errors, updated_at = now()
     from (
-      select coalesce(sum(c.rows_received), 0)::int as received, coalesce(sum(c.rows_upserted), 0)::int as upserted,
+      select coalesce(sum(c.rows_received), 0)::int as received,
              coalesce(sum(c.rows_staged), 0)::int as staged, coalesce(sum(c.rows_rejected), 0)::int as rejected,
              coalesce((
                select jsonb_agg(kept.error order by kept.n, kept.position)

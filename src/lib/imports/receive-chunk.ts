@@ -10,9 +10,10 @@ import { getJob, MAX_KEPT_ERRORS, type ImportFormat, type ImportJob } from "./jo
 import { parseNdjson } from "./ndjson.ts";
 import { ImportFormatError } from "./parsed-record.ts";
 import { loadReferenceCodes } from "./reference-codes.ts";
-import { createRowSchema, validateRow } from "./row-schema.ts";
+import { createRowValidator } from "./row-fast-path.ts";
+import { createRowSchema } from "./row-schema.ts";
 import type { ChunkAttempt } from "./chunk-attempt.ts";
-import { BatchWriter, stageForCommit, upsertIntoVilles } from "./upsert-batches.ts";
+import { StagingWriter } from "./staging-writer.ts";
 
 export const CONTENT_TYPES: Record<ImportFormat, string> = { csv: "text/csv", ndjson: "application/x-ndjson" };
 
@@ -69,21 +70,21 @@ function toClientError(error: unknown, chunk: ChunkAttempt): unknown {
 }
 
 /**
- * Streams one chunk through parsing, validation and batched writes (villes for lenient
- * jobs, staging for strict ones). Bad rows are rejected with their line; a chunk that
- * cannot be read answers 422 and keeps the whole batches already written, which a re-send
- * of the chunk writes again harmlessly.
+ * Streams one chunk through parsing and validation into the job's staging table (both
+ * modes: rows reach villes at the commit's merge). Bad rows are rejected with their line; a
+ * chunk that cannot be read answers 422 and keeps the whole batches already staged, which
+ * the merge ignores unless a re-send of the chunk completes.
  */
 export async function receiveChunk(services: Services, upload: ChunkUpload): Promise<ChunkReceipt> {
   const db = services.databases.primary;
   const job = await openJob(services, upload);
-  const [reference, chunk] = await Promise.all([loadReferenceCodes(db), registerChunk(db, job.id, upload.n, job.mode)]);
+  const [reference, chunk] = await Promise.all([loadReferenceCodes(db), registerChunk(db, job.id, upload.n)]);
   if (!chunk) throw new ApiError("conflict", `Import job ${job.id} stopped taking chunks.`);
 
   const started = performance.now();
-  const schema = createRowSchema(reference);
+  const validate = createRowValidator(reference, createRowSchema(reference));
   const body = new ChunkBody(upload.body);
-  const writer = new BatchWriter(job.mode === "strict" ? stageForCommit(db, chunk) : upsertIntoVilles(db, chunk), upload.batchSize);
+  const writer = new StagingWriter(db, chunk, upload.batchSize);
   const tally = { received: 0, accepted: 0, rejected: 0, errors: [] as ImportRowError[] };
   const outcome = (status: ChunkOutcome["status"], sha256: string | null, failure: string | null): ChunkOutcome => ({
     status,
@@ -100,10 +101,10 @@ export async function receiveChunk(services: Services, upload: ChunkUpload): Pro
     const records = job.format === "csv" ? parseCsv(body.pieces()) : parseNdjson(body.pieces());
     for await (const record of records) {
       tally.received++;
-      const result = "rejected" in record ? { ok: false as const, reason: record.rejected } : validateRow(schema, record.input);
+      const result = "rejected" in record ? { ok: false as const, reason: record.rejected } : validate(record.input);
       if (result.ok) {
         tally.accepted++;
-        await writer.add({ line: record.line, row: result.row });
+        await writer.add(record.line, result.row);
       } else {
         tally.rejected++;
         if (tally.errors.length < MAX_KEPT_ERRORS) tally.errors.push({ chunk: upload.n, line: record.line, reason: result.reason });
@@ -128,8 +129,8 @@ export async function receiveChunk(services: Services, upload: ChunkUpload): Pro
     jobId: job.id,
     n: upload.n,
     rowsReceived: tally.received,
-    rowsUpserted: job.mode === "lenient" ? tally.accepted : 0,
-    rowsStaged: job.mode === "strict" ? tally.accepted : 0,
+    rowsUpserted: 0,
+    rowsStaged: tally.accepted,
     rowsRejected: tally.rejected,
     errors: tally.errors,
     bytes: body.bytes,

@@ -12,10 +12,10 @@ export const KNOWN_COLUMNS: ReadonlySet<string> = new Set([...REQUIRED_COLUMNS, 
  * synthetic code (a letter, then four letters or digits) as scripts/generate writes. Every
  * INSEE code starts with a digit, so the synthetic namespace can never overwrite a real commune.
  */
-const CODE_INSEE = /^(?:\d{5}|2[AB]\d{3}|[A-Z][0-9A-Z]{4})$/;
-const CODE_POSTAL = /^\d{5}$/;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-const MAX_INT4 = 2_147_483_647;
+export const CODE_INSEE = /^(?:\d{5}|2[AB]\d{3}|[A-Z][0-9A-Z]{4})$/;
+export const CODE_POSTAL = /^\d{5}$/;
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+export const MAX_INT4 = 2_147_483_647;
 
 const blankToUndefined = (value: unknown) => (value === "" || value === null ? undefined : value);
 const code = (pattern: RegExp, message: string) => z.string().trim().toUpperCase().regex(pattern, message);

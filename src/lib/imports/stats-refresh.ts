@@ -5,7 +5,8 @@ import type { HttpDb } from "../db/client.ts";
 import { STATS_VIEWS } from "../db/stats-tables.ts";
 import { describeError } from "../logger.ts";
 
-const CATCH_UP_TIMEOUT_MS = 10_000;
+// The merge lands a whole import in one transaction, which a logical replica applies in one go.
+const CATCH_UP_TIMEOUT_MS = 60_000;
 const CATCH_UP_POLL_MS = 50;
 
 /** Every stats view: an import changes the totals and every breakdown. */

@@ -4,7 +4,7 @@ import { integerParam } from "../../lib/api/params.ts";
 import { ChunkReceiptSchema, presentReceipt } from "../../lib/api/import-job.ts";
 import { MAX_CHUNK_BYTES } from "../../lib/imports/chunk-body.ts";
 import { receiveChunk } from "../../lib/imports/receive-chunk.ts";
-import { DEFAULT_BATCH_SIZE } from "../../lib/imports/upsert-batches.ts";
+import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from "../../lib/imports/staging-writer.ts";
 
 export const MAX_CHUNK_NUMBER = 100_000;
 
@@ -20,7 +20,7 @@ const ParamsSchema = z.object({
 
 const QuerySchema = z
   .object({
-    batch_size: integerParam({ min: 100, max: 10_000, default: DEFAULT_BATCH_SIZE, description: "Rows per upsert transaction." }),
+    batch_size: integerParam({ min: 100, max: MAX_BATCH_SIZE, default: DEFAULT_BATCH_SIZE, description: "Rows per staging statement (one transaction each); the default lands any chunk in one." }),
   })
   .strict();
 
@@ -31,7 +31,7 @@ const route = createRoute({
   summary: "Upload chunk n of a job",
   description:
     `At most ${MAX_CHUNK_BYTES} bytes of CSV (text/csv, header line first, columns code_insee, nom, type, codes_postaux ('|'-separated), departement_code, region_code, population, optionally latitude, longitude, parent_code, code_postal_principal) ` +
-    "or NDJSON (application/x-ndjson, one object per line with the same keys, codes_postaux an array). Re-sending chunk n replaces it: rows are upserted again, counters are not doubled.",
+    "or NDJSON (application/x-ndjson, one object per line with the same keys, codes_postaux an array). Rows are validated and staged; the commit merges them into villes. Re-sending chunk n replaces it: counters are not doubled.",
   security: adminSecurity,
   request: {
     params: ParamsSchema,
