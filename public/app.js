@@ -1,4 +1,5 @@
 import { createDevPanel } from "./dev-panel.js";
+import { createMap } from "./map.js";
 
 const $ = (selector) => document.querySelector(selector);
 const ville = $("#ville");
@@ -21,7 +22,12 @@ ville.addEventListener("lieux-select", ({ detail }) => {
   ];
   $("#selection-details").replaceChildren(...details.flatMap(([term, value]) => [element("dt", term), element("dd", value)]));
   $("#selection").hidden = false;
+  map.then((drawn) => drawn.show(detail));
 });
+
+const map = createMap($("#map"), $("#map-caption"));
+// The element's near="auto" asks the browser for the position (rounded to 0.01°) and biases the ranking.
+$("#near-me").addEventListener("change", ({ target }) => setFilter("near", target.checked ? "auto" : ""));
 
 for (const type of ["lieux-results", "lieux-error"]) ville.addEventListener(type, ({ detail }) => devPanel.show(detail));
 

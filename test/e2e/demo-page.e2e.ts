@@ -5,6 +5,7 @@ import { startLocalApi } from "./helpers/local-api.ts";
 import { apiOutageTests } from "./suites/api-outage.ts";
 import { keyboardAndPointerTests } from "./suites/keyboard-and-pointer.ts";
 import { layoutTests } from "./suites/layout.ts";
+import { mapTests } from "./suites/map.ts";
 import { networkTests } from "./suites/network.ts";
 import { searchTests } from "./suites/search.ts";
 
@@ -30,5 +31,6 @@ searchTests(env);
 keyboardAndPointerTests(env);
 networkTests(env);
 layoutTests(env);
+mapTests(env);
 // Last: it stops and restarts the API under the other suites' feet otherwise.
 apiOutageTests(env);
