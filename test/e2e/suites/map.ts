@@ -28,7 +28,7 @@ export function mapTests(env: DemoEnv) {
       });
       await page.locator("#near-me").check();
       // The element asks for the position once; the first keystrokes may go unbiased meanwhile.
-      await page.waitForFunction(() => document.querySelector("#ville")?.getAttribute("near") === "auto");
+      await page.locator('#ville[near="auto"]').waitFor({ state: "attached" });
       await typeQuery(page, "villeneu");
       await optionsFor(page, "villeneu");
       await typeQuery(page, "villeneuve");
