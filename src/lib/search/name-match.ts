@@ -14,10 +14,14 @@ function nameWords(nom: string): Set<string> {
   return new Set(`${glued} ${dropped}`.split(" ").filter(Boolean));
 }
 
-/** Whether `normalized` is the whole name, with its elided articles glued ("lhay les roses") or dropped ("isle adam"). */
-export function isCompleteName(nom: string, normalized: string): boolean {
-  return normalizeName(nom) === normalized || normalizeName(nom.replace(/(^|[^A-Za-z])[LlDd]['’]/g, "$1")) === normalized;
-}
+/** The name normalised with its elided articles glued ("lhay les roses"), then dropped ("hay les roses"). */
+const nameForms = (nom: string) => [normalizeName(nom), normalizeName(nom.replace(/(^|[^A-Za-z])[LlDd]['’]/g, "$1"))];
+
+/** Whether `normalized` is the whole name, with its elided articles glued or dropped. */
+export const isCompleteName = (nom: string, normalized: string) => nameForms(nom).includes(normalized);
+
+/** Whether the name starts with `normalized` ("nant" → Nantes), rather than matching a later word or a code. */
+export const startsWithQuery = (nom: string, normalized: string) => nameForms(nom).some((form) => form.startsWith(normalized));
 
 const everyWordStarts = (words: readonly string[], candidates: readonly string[]) =>
   words.every((word) => candidates.some((candidate) => candidate.startsWith(word)));

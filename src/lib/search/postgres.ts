@@ -3,7 +3,7 @@ import type { Databases } from "../db/client.ts";
 import { sqlState } from "../db/errors.ts";
 import type { VilleRow } from "../db/queries/ville-rows.ts";
 import { highlightName } from "./highlight.ts";
-import { matchedFormerName, type FormerName } from "./name-match.ts";
+import { matchedFormerName, startsWithQuery, type FormerName } from "./name-match.ts";
 import {
   anyOrderSearchSql, arrondissementsSql, completeNameSql, defaultScopeSearchSql, filteredSearchSql, FUZZY_CANDIDATES, FUZZY_MIN_SIMILARITY, fuzzySearchSql,
   PRECOMPUTED_RANK_OFFSET,
@@ -77,7 +77,7 @@ export class PostgresSearchEngine implements SearchEngine {
       for (const row of typos) if (!prefixIds.has(row.id)) typoIds.add(row.id);
       rows = blendTypos(rows.map((row) => ({ ...row, score: -row.rank })), scored, limit);
     }
-    rows = reserveCompleteNames(rows, complete, limit);
+    rows = reserveCompleteNames(rows, complete, limit, (row) => startsWithQuery(row.nom, normalized));
     return {
       hits: rows.map((ville) => {
         const typo = match === "fuzzy" || typoIds.has(ville.id);

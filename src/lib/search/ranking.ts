@@ -14,11 +14,17 @@ const deadlineOf = (index: number) => (index < 5 ? COMPLETE_NAME_DEADLINES[0] : 
 /**
  * The blended page, with the communes whose complete name is the query (`complete`,
  * most populous first) guaranteed a place: the five most populous among the first five,
- * the next five among the first ten. The blend keeps its order otherwise, so "nant" still
- * gives Nantes first with Nant right behind; a complete-name match takes the place where
- * the blend put the first of them, homonyms in population order.
+ * the next five among the first ten. The blend keeps its order among names that start
+ * with the query, so "nant" still gives Nantes first with Nant close behind; a name that
+ * only matches further in ("celle": La Celle-Saint-Cloud) or by a code comes after the
+ * complete names. Homonyms come in population order.
  */
-export function reserveCompleteNames<T extends Identified>(ranked: readonly T[], complete: readonly T[], limit: number): T[] {
+export function reserveCompleteNames<T extends Identified>(
+  ranked: readonly T[],
+  complete: readonly T[],
+  limit: number,
+  startsWithQuery: (row: T) => boolean,
+): T[] {
   const completeIds = new Set(complete.map((row) => row.id));
   const others = ranked.filter((row) => !completeIds.has(row.id));
   const page: T[] = [];
@@ -30,14 +36,14 @@ export function reserveCompleteNames<T extends Identified>(ranked: readonly T[],
     const deadline = deadlineOf(nextComplete);
     const due = complete.slice(nextComplete).filter((_, offset) => deadlineOf(nextComplete + offset) <= deadline).length;
     while (cursor < ranked.length && page.some((row) => row.id === ranked[cursor]!.id)) cursor += 1;
-    const blendWantsComplete = cursor < ranked.length && completeIds.has(ranked[cursor]!.id);
+    const blendWantsComplete = cursor < ranked.length && (completeIds.has(ranked[cursor]!.id) || !startsWithQuery(ranked[cursor]!));
     const mustPlace = nextComplete < complete.length && due >= deadline - position + 1;
     if (nextComplete < complete.length && (mustPlace || blendWantsComplete || nextOther >= others.length)) {
       page.push(complete[nextComplete++]!);
     } else {
       page.push(others[nextOther++]!);
     }
-    if (blendWantsComplete) cursor += 1;
+    if (cursor < ranked.length && completeIds.has(ranked[cursor]!.id)) cursor += 1;
   }
   return page;
 }
@@ -69,6 +75,20 @@ export function blendTypos<T extends Identified>(prefix: ReadonlyArray<T & { sco
   const best = Math.max(-Infinity, ...prefix.map((row) => row.score));
   const joining = typos.filter((row) => !seen.has(row.id) && row.score > best).sort((a, b) => b.score - a.score).slice(0, TYPO_BLEND_MAX);
   return [...joining, ...prefix].slice(0, limit);
+}
+
+/**
+ * For an engine that counts typos instead of measuring similarity (Meilisearch): a typo
+ * joins when its commune is this many times larger than every prefix match, the bar
+ * typoBlendScore sets at a similarity of 0.5 against a word-start prefix (10^(0.8 + 0.5)).
+ */
+export const TYPO_BLEND_POPULATION_RATIO = 20;
+
+/** The typo hits that come before a few or tiny page of prefix matches, at most TYPO_BLEND_MAX. */
+export function largeTypos<T extends { population: number }>(prefix: readonly T[], typos: readonly T[], limit: number): T[] {
+  if (!wantsTypoBlend(prefix, limit)) return [];
+  const largest = Math.max(0, ...prefix.map((row) => row.population));
+  return typos.filter((row) => row.population + 10 > TYPO_BLEND_POPULATION_RATIO * (largest + 10)).slice(0, TYPO_BLEND_MAX);
 }
 
 /** "13000", "75000": shaped like a city's postal code, though no commune has it. */
