@@ -27,7 +27,12 @@ export interface RelevanceCase {
   q: string;
   limit?: number;
   expect: Expectation;
+  /** Why Meilisearch cannot pass it yet (docs/meilisearch.md): its runner lists the case as skipped with this reason. */
+  postgresOnly?: string;
 }
+
+/** Meilisearch documents carry no former names (yet): a re-index with new settings and recordings is needed. */
+export const NO_FORMER_NAMES_IN_MEILISEARCH = "Meilisearch documents carry no former names";
 
 export const RELEVANCE_CASES: readonly RelevanceCase[] = [...nameCases, ...codeCases, ...queryCases];
 

@@ -1,6 +1,7 @@
 import { Meilisearch } from "meilisearch";
 import { HIGHLIGHT_POST_TAG, HIGHLIGHT_PRE_TAG, filterExpressions, nomHighlight } from "./meilisearch-query.ts";
-import { isPrefixMatch } from "./name-match.ts";
+import { isCompleteName, isPrefixMatch, startsWithQuery } from "./name-match.ts";
+import { largeTypos, reserveCompleteNames } from "./ranking.ts";
 import { VILLES_INDEX } from "./meilisearch-settings.ts";
 import { toVilleRow, type VilleDocument } from "./meilisearch-sync.ts";
 import { normalizeQuery, queryWords } from "./query.ts";
@@ -106,12 +107,19 @@ export class MeilisearchSearchEngine implements SearchEngine {
     );
     // Meilisearch ranks typo matches after every match without one, then fills the page
     // with them ("saint" in 2A: Sainte-Lucie, then Santa-Maria…). Like the Postgres engine,
-    // typos count only when nothing matched without one. Synonyms are not typos.
-    const typoFree = response.hits.filter((hit) => (hit._rankingScoreDetails?.typo?.typoCount ?? 0) === 0);
-    const hits = (typoFree.length > 0 ? typoFree : response.hits).map((hit) => {
+    // typos count only when nothing matched without one, or when they are large places
+    // beside a few or tiny prefix matches ("lile": Lille). Synonyms are not typos.
+    const typoCount = (hit: (typeof response.hits)[number]) => hit._rankingScoreDetails?.typo?.typoCount ?? 0;
+    const typoFree = response.hits.filter((hit) => typoCount(hit) === 0);
+    const anyComplete = typoFree.some((hit) => isCompleteName(hit.nom, normalized));
+    const blended = anyComplete ? [] : largeTypos(typoFree, response.hits.filter((hit) => typoCount(hit) > 0), request.limit);
+    const ranked = (typoFree.length > 0 ? [...blended, ...typoFree].slice(0, request.limit) : response.hits).map((hit) => {
       const ville = toVilleRow(hit);
-      return { ville, nomHighlight: nomHighlight(ville, hit._formatted?.nom, words) };
+      return { id: ville.id, ville, nomHighlight: nomHighlight(ville, hit._formatted?.nom, words) };
     });
+    // Lexicographic rules cannot reserve places: complete-name matches on the page move up as the Postgres engine places them.
+    const complete = ranked.filter((hit) => isCompleteName(hit.ville.nom, normalized)).sort((a, b) => b.ville.population - a.ville.population);
+    const hits = reserveCompleteNames(ranked, complete, request.limit, (hit) => startsWithQuery(hit.ville.nom, normalized)).map(({ ville, nomHighlight }) => ({ ville, nomHighlight }));
     const anyPrefixMatch = hits.some((hit) => isPrefixMatch(hit.ville, words));
     const typoTried = normalized.replace(/ /g, "").length >= TYPO_MIN_QUERY_LENGTH;
     return {
