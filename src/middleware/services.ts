@@ -24,8 +24,10 @@ export const services = createMiddleware<AppEnv>(async function services(c, next
   } finally {
     // Everything the request owes Redis, in one pipeline, once the response has been handed
     // back (a timer runs after it): not even its serialisation delays the answer.
+    // Most hits owe nothing: no timer then, and anything queued later goes out as it comes.
     const batch = built.redisBatch;
-    if (batch) built.background(new Promise((resolve) => setTimeout(resolve, 0)).then(() => batch.flush()));
+    if (batch && batch.queuedCount === 0) void batch.flush();
+    else if (batch) built.background(new Promise((resolve) => setTimeout(resolve, 0)).then(() => batch.flush()));
     c.executionCtx.waitUntil(built.databases.close());
   }
 });

@@ -52,6 +52,11 @@ export class RedisBatch implements RedisCommandSender {
     });
   }
 
+  /** Commands waiting for the flush. */
+  get queuedCount(): number {
+    return this.queued.length;
+  }
+
   /** Sends everything queued, in one pipeline; later commands are then sent as they come. */
   flush(): Promise<void> {
     this.holding = false;
@@ -63,6 +68,8 @@ export class RedisBatch implements RedisCommandSender {
       while (this.queued.length > 0) await this.sendPipeline(this.queued.splice(0));
     })().finally(() => {
       this.draining = undefined;
+      // A command queued between the loop's last check and now would wait for the next one.
+      if (this.queued.length > 0 && !this.holding) void this.drain();
     });
     return this.draining;
   }
