@@ -27,6 +27,8 @@ export interface BenchResults {
   partitioning?: import("./partitioning.ts").PartitioningFigures;
   meilisearch?: import("./meilisearch.ts").MeilisearchFigures;
   relevance?: import("./relevance.ts").RelevanceFigures;
+  /** With MEILISEARCH_HOST: the same measures on both engines, and where they disagree. */
+  relevanceEngines?: import("./relevance-engines.ts").EngineRelevance;
   geo?: import("./geo.ts").GeoFigures;
   /** One Redis GET through the Upstash bridge from Node: the yardstick for an L2 lookup. */
   redisRoundTrip?: Percentiles;
@@ -60,15 +62,15 @@ function table(results: BenchResults): string[] {
     lines.push(`| typos, ${m.typos.total} one-letter typos: Meilisearch | — | — | p50 ${ms(m.typos.meilisearch.p50)}, p99 ${ms(m.typos.meilisearch.p99)}, max ${ms(m.typos.meilisearch.max)}; intended name found ${m.typos.found}/${m.typos.total} | — |`);
     lines.push(`| import sync of ${m.importSync.rows} changed villes to Meilisearch | — | — | ${m.importSync.requests} requests (${m.importSync.documentBatches} document batches, ${m.importSync.taskPolls} task polls), ${m.importSync.seconds} s | Workers limit: 1,000 subrequests (Paid) |`);
   }
-  const r = results.relevance;
-  if (r) {
+  for (const r of results.relevanceEngines ? [results.relevanceEngines.postgres, results.relevanceEngines.meilisearch] : results.relevance ? [results.relevance] : []) {
     const at = (k: "at1" | "at5" | "at10") => `${r.recall[k].found}/${r.recall[k].ceiling} (${r.recall[k].ofCeiling} of ceiling)`;
     lines.push(`| exact-name recall, ${r.sampled.toLocaleString("en")} sampled communes (seed ${r.seed}), ${r.backend} | — | ceiling: fewer than k larger homonyms | @1 ${at("at1")}, @5 ${at("at5")}, @10 ${at("at10")} | — |`);
     lines.push(`| typing fraction, ${r.typing.communes} communes ≥ 20,000, ${r.backend} | — | geo.api.gouv.fr 0.513 (issue 18) | ${r.typing.meanFraction} of the name typed before it comes first; never first: ${r.typing.neverFirst.length} | — |`);
   }
   const g = results.geo;
   if (g) {
-    lines.push(`| nearest centre, ${g.points} random points in France (limit 10) | — | target ≤ 5 ms p99 inside Postgres | inside Postgres p50 ${ms(g.nearest.inPostgres.p50)}, p99 ${ms(g.nearest.inPostgres.p99)}; wall clock p99 ${ms(g.nearest.wallClock.p99)}; KNN index entries read: ${g.nearest.indexEntriesRead} | — |`);
+    lines.push(`| nearest centre, ${g.points} random points in France (limit 10) | — | target ≤ 5 ms p99 inside Postgres | inside Postgres p50 ${ms(g.nearest.inPostgres.p50)}, p99 ${ms(g.nearest.inPostgres.p99)}; wall clock p99 ${ms(g.nearest.wallClock.p99)}; KNN index entries read: ${g.nearest.indexEntriesRead}; slowest 10 re-timed (min of 5): ${g.nearest.slowestAgainMinMs.join(", ")} ms | — |`);
+    if (g.atScale) lines.push(`| nearest centre at ${g.atScale.rows.toLocaleString("en")} synthetic points (same index and query) | — | target ≤ 5 ms p99 inside Postgres | inside Postgres p50 ${ms(g.atScale.inPostgres.p50)}, p99 ${ms(g.atScale.inPostgres.p99)}, max ${ms(g.atScale.inPostgres.max)}; KNN entries read ≤ ${g.atScale.indexEntriesRead}; slowest 10 re-timed (min of 5): ${g.atScale.slowestAgainMinMs.join(", ")} ms | — |`);
     lines.push(`| autocomplete with \`near\`, ${g.near.prefixes} sampled prefixes (Postgres work) | — | unbiased p50 ${ms(g.near.unbiased.p50)}, p99 ${ms(g.near.unbiased.p99)} | near p50 ${ms(g.near.near.p50)}, p99 ${ms(g.near.near.p99)} | ${g.near.p99Ratio}× at p99 (target ≤ 1.5×) |`);
   }
   const i = results.import;
