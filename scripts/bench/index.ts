@@ -19,6 +19,7 @@ import { benchPagination } from "./pagination.ts";
 import { benchMeilisearch } from "./meilisearch.ts";
 import { benchPartitioning } from "./partitioning.ts";
 import { benchRelevance } from "./relevance.ts";
+import { benchRelevanceOnBothEngines } from "./relevance-engines.ts";
 import { benchGeo } from "./geo.ts";
 import { writeReport, type BenchResults } from "./report.ts";
 import { startMiniflare, startWranglerDev, type WorkerRuntime } from "./runtime.ts";
@@ -122,7 +123,22 @@ try {
   }
   if (only.has("relevance")) {
     // Generated rows from an import section compete too: --only relevance measures the real communes alone.
-    results.relevance = await memory.quiet(() => benchRelevance(runtime.url, loadReferenceData().villes, { sample: Number(values.sample), seed: Number(values.seed) }));
+    const relevanceOptions = { sample: Number(values.sample), seed: Number(values.seed) };
+    const meilisearch = process.env.MEILISEARCH_HOST ? { host: process.env.MEILISEARCH_HOST, apiKey: process.env.MEILISEARCH_API_KEY } : undefined;
+    if (meilisearch) {
+      const restartWith = async (overrides: Record<string, string>) => {
+        await runtime.stop();
+        runtimes.pop();
+        runtime = await startWranglerDev(overrides, workDir);
+        runtimes.push(runtime);
+        return runtime.url;
+      };
+      const engines = await memory.quiet(() => benchRelevanceOnBothEngines({ client, vars, restart: restartWith, villes: loadReferenceData().villes, ...relevanceOptions, meilisearch }));
+      results.relevance = engines.postgres;
+      results.relevanceEngines = engines;
+    } else {
+      results.relevance = await memory.quiet(() => benchRelevance(runtime.url, loadReferenceData().villes, relevanceOptions));
+    }
   }
   if (only.has("partitioning")) results.partitioning = await benchPartitioning(client, iterations);
   const meilisearchHost = process.env.MEILISEARCH_HOST;

@@ -27,6 +27,8 @@ export interface BenchResults {
   partitioning?: import("./partitioning.ts").PartitioningFigures;
   meilisearch?: import("./meilisearch.ts").MeilisearchFigures;
   relevance?: import("./relevance.ts").RelevanceFigures;
+  /** With MEILISEARCH_HOST: the same measures on both engines, and where they disagree. */
+  relevanceEngines?: import("./relevance-engines.ts").EngineRelevance;
   geo?: import("./geo.ts").GeoFigures;
   /** One Redis GET through the Upstash bridge from Node: the yardstick for an L2 lookup. */
   redisRoundTrip?: Percentiles;
@@ -60,11 +62,16 @@ function table(results: BenchResults): string[] {
     lines.push(`| typos, ${m.typos.total} one-letter typos: Meilisearch | — | — | p50 ${ms(m.typos.meilisearch.p50)}, p99 ${ms(m.typos.meilisearch.p99)}, max ${ms(m.typos.meilisearch.max)}; intended name found ${m.typos.found}/${m.typos.total} | — |`);
     lines.push(`| import sync of ${m.importSync.rows} changed villes to Meilisearch | — | — | ${m.importSync.requests} requests (${m.importSync.documentBatches} document batches, ${m.importSync.taskPolls} task polls), ${m.importSync.seconds} s | Workers limit: 1,000 subrequests (Paid) |`);
   }
-  const r = results.relevance;
-  if (r) {
+  for (const r of results.relevanceEngines ? [results.relevanceEngines.postgres, results.relevanceEngines.meilisearch] : results.relevance ? [results.relevance] : []) {
     const at = (k: "at1" | "at5" | "at10") => `${r.recall[k].found}/${r.recall[k].ceiling} (${r.recall[k].ofCeiling} of ceiling)`;
     lines.push(`| exact-name recall, ${r.sampled.toLocaleString("en")} sampled communes (seed ${r.seed}), ${r.backend} | — | ceiling: fewer than k larger homonyms | @1 ${at("at1")}, @5 ${at("at5")}, @10 ${at("at10")} | — |`);
     lines.push(`| typing fraction, ${r.typing.communes} communes ≥ 20,000, ${r.backend} | — | geo.api.gouv.fr 0.513 (issue 18) | ${r.typing.meanFraction} of the name typed before it comes first; never first: ${r.typing.neverFirst.length} | — |`);
+  }
+  const e = results.relevanceEngines;
+  if (e) {
+    const names = (list: string[]) => `${list.length}${list.length ? `: ${list.slice(0, 12).join(", ")}${list.length > 12 ? ", …" : ""}` : ""}`;
+    lines.push(`| engines disagree: complete name missed at 10 by one engine only | — | Postgres only ${names(e.missedAt10Only.postgres)} | Meilisearch only ${names(e.missedAt10Only.meilisearch)} | — |`);
+    lines.push(`| engines disagree: commune ≥ 20,000 never first on one engine only | — | Postgres only ${names(e.neverFirstOnly.postgres)} | Meilisearch only ${names(e.neverFirstOnly.meilisearch)} | — |`);
   }
   const g = results.geo;
   if (g) {
