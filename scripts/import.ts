@@ -6,6 +6,7 @@ import { MultiBar, type SingleBar } from "cli-progress";
 import { AdminApiError, adminApi, ImportUploadError } from "./lib/admin-api.ts";
 import { cutIntoChunks, type ImportFileFormat } from "./lib/file-chunks.ts";
 import { printSummary } from "./lib/import-summary.ts";
+import { COMMIT_STEPS } from "../src/lib/imports/commit-step-names.ts";
 
 /**
  * `npm run import -- <file> [--format csv|ndjson] [--url http://127.0.0.1:8787] [--token …]
@@ -56,6 +57,7 @@ const bars = new MultiBar({
   etaBuffer: 50,
 });
 let bar: SingleBar | undefined;
+let commitBar: SingleBar | undefined;
 
 async function main(): Promise<number> {
   let started = performance.now();
@@ -87,11 +89,19 @@ async function main(): Promise<number> {
         bar?.increment(chunk.fileBytes, { rows, chunks, rate: Math.round(uploadedRows / ((performance.now() - started) / 1000)) });
       },
       onCommit: () => {
-        bars.stop();
         uploadMs = performance.now() - started;
-        if (skipped > 0) console.log(`${skipped} chunk(s) already uploaded, skipped`);
+        bar?.stop();
+        if (skipped > 0) bars.log(`${skipped} chunk(s) already uploaded, skipped\n`);
+        commitBar = bars.create(COMMIT_STEPS.length, 0, { rows: 0, rate: 0, chunks: 0 }, { format: " commit {bar} {value}/{total} steps | {step}" });
+      },
+      // The server runs the commit as a Workflow; each step done leaves its <step>_ms in the job's timings.
+      onCommitProgress: (job) => {
+        const done = COMMIT_STEPS.filter((step) => job.timings[`${step}_ms`] !== undefined).length;
+        commitBar?.update(done, { step: COMMIT_STEPS[done] ?? "finishing" });
       },
     });
+    commitBar?.update(COMMIT_STEPS.length, { step: committed.status });
+    bars.stop();
     printSummary(committed, { uploadMs, rows: uploadedRows });
     return committed.status === "done" ? 0 : 1;
   } catch (error) {

@@ -43,8 +43,8 @@ async function runImport(admin: ReturnType<typeof adminClient>) {
     const answer = await admin.putChunk(job.body.id, n, chunk.csv);
     if (answer.status !== 200) return { ok: false, detail: `chunk ${n}: ${answer.status}`, codes, ms: Date.now() - started };
   }
-  const committed = await admin.commit(job.body.id);
-  return { ok: committed.status === 200, detail: `commit ${committed.status} ${committed.body.status} rows_upserted=${committed.body.rows_upserted}`, codes, ms: Date.now() - started };
+  const committed = await admin.commitToEnd(job.body.id);
+  return { ok: committed.status === 202 && committed.body.status === "done", detail: `commit ${committed.status} ${committed.body.status} rows_upserted=${committed.body.rows_upserted}`, codes, ms: Date.now() - started };
 }
 
 /** Fires the stats-refresh cron every few seconds while the load runs. */

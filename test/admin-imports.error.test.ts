@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { SYNTHETIC_CSV_HEADER, toCsvLine, toNdjsonLine } from "../scripts/lib/synthetic-communes.ts";
-import { admin, commit, countVilles, createJob, csv, getJob, putChunk, putChunkOk, removeSyntheticRows, syntheticRows, type ErrorResponseBody } from "./helpers/admin.ts";
+import { admin, commit, commitOk, countVilles, createJob, csv, getJob, putChunk, putChunkOk, removeSyntheticRows, syntheticRows, type ErrorResponseBody } from "./helpers/admin.ts";
 
 const LETTER = "D";
 const MAX_CHUNK_BYTES = 10 * 1024 * 1024;
@@ -124,7 +124,8 @@ describe("admin imports refusing requests", () => {
     const rows = await syntheticRows(LETTER, 5, 42, 1000);
     const job = await createJob();
     await putChunkOk(job.id, 1, csv(rows));
-    expect((await commit(job.id)).status).toBe(200);
+    // The route answers 202 before the Workflow runs: the job stops taking chunks at once.
+    expect((await commit(job.id)).status).toBe(202);
     await expectError(await putChunk(job.id, 2, csv(rows)), 409, "conflict");
     await expectError(await putChunk(job.id, 1, csv(rows)), 409, "conflict");
   });
@@ -203,8 +204,7 @@ describe("strict imports with a bad row", () => {
     expect(await getJob(job.id)).toMatchObject({ status: "open", rows_rejected: 1, errors: [expect.objectContaining({ chunk: 1, line: 19 })] });
 
     await putChunkOk(job.id, 1, csv(rows.slice(0, 20)));
-    const committed = await commit(job.id);
-    expect(committed.status, await committed.clone().text()).toBe(200);
+    await commitOk(job.id);
     expect(await countVilles(rows.map((row) => row.code_insee))).toBe(40);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { commit, commitOk, countLetter, countVilles, createJob, csv, getJob, putChunk, putChunkOk, removeSyntheticRows, syntheticRows } from "./helpers/admin.ts";
+import { commit, commitAndFollow, commitOk, countLetter, countVilles, createJob, csv, getJob, putChunk, putChunkOk, removeSyntheticRows, syntheticRows } from "./helpers/admin.ts";
 import { primaryUrl, sqlOn } from "./helpers/sql.ts";
 
 const LETTER = "B";
@@ -56,9 +56,7 @@ describe("an upload interrupted mid-chunk", () => {
     expect(await getJob(job.id)).toMatchObject({ rows_received: ROWS, rows_staged: ROWS, rows_rejected: 0 });
     // The interrupted upload's batches are still in staging; the merge reads only the current upload's rows.
     expect(await stagedRows(job.id)).toBe(written + ROWS);
-    const committed = await commit(job.id);
-    expect(committed.status, await committed.clone().text()).toBe(200);
-    expect(await committed.json()).toMatchObject({ status: "done", rows_upserted: ROWS });
+    expect(await commitOk(job.id)).toMatchObject({ status: "done", rows_upserted: ROWS });
     expect(await countLetter(LETTER)).toBe(ROWS);
   }, 90_000);
 
@@ -70,10 +68,12 @@ describe("an upload interrupted mid-chunk", () => {
     // What crash recovery does to an UNLOGGED table: it comes back empty, while the chunks still say "done".
     await sqlOn(primaryUrl()).query(`truncate import_rows_${job.id.replaceAll("-", "")}`);
 
-    const refused = await commit(job.id);
-    expect(refused.status, await refused.clone().text()).toBe(409);
-    expect(((await refused.json()) as { error: { details: unknown } }).error.details).toEqual({ chunks: [1, 2] });
-    const reopened = await getJob(job.id);
+    // The merge step finds the loss, re-opens the job for those chunks and ends the Workflow without a retry.
+    const refused = await commitAndFollow(job.id);
+    expect(refused.outcome).toBe("errored");
+    // Retrying cannot bring the rows back: the step gives up at once (NonRetryableError).
+    expect(refused.error?.message).toMatch(/NonRetryableError/);
+    const reopened = refused.job;
     expect(reopened).toMatchObject({ status: "open", rows_staged: 0, failure: expect.stringContaining("lost") });
     expect(reopened.chunks!.map((chunk) => [chunk.n, chunk.status])).toEqual([
       [1, "failed"],

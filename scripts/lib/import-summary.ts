@@ -2,7 +2,10 @@ import type { ImportJobBody } from "./admin-api.ts";
 
 const SHOWN_ERRORS = 10;
 /** Commit steps in the order they run (the job stores them as a JSON object, unordered). */
-const STEP_ORDER = ["merge", "search_sync", "heavy_prefixes", "stats_views", "typo_dictionary", "replica_stats", "cache_generation", "commit_total"];
+const STEP_ORDER = [
+  "merge", "merge_dedupe", "merge_in_place", "shadow_copy", "shadow_merge", "search_terms", "shadow_indexes", "shadow_stats_views", "shadow_swap",
+  "index_sync", "heavy_prefixes", "typo_dictionary", "stats_views", "cache_generation", "commit_total",
+];
 function stepRank(step: string): number {
   const rank = STEP_ORDER.indexOf(step);
   return rank === -1 ? STEP_ORDER.length : rank;
@@ -20,6 +23,7 @@ export function printSummary(job: ImportJobBody, upload: { uploadMs: number; row
     "uploaded rows/s": Math.round(upload.rows / Math.max(uploadSeconds, 0.001)),
   });
   const steps = Object.entries(job.timings)
+    .filter(([key]) => key.endsWith("_ms"))
     .map(([step, ms]) => ({ step: step.replace(/_ms$/, ""), "duration (ms)": ms }))
     .sort((a, b) => stepRank(a.step) - stepRank(b.step));
   if (steps.length > 0) console.table(steps);

@@ -17,7 +17,8 @@ export interface JobBody {
   rows_received: number;
   rows_upserted: number;
   rows_rejected: number;
-  chunks?: Array<{ n: number; status: string; rows_upserted: number; batches: number; last_line: number }>;
+  failure?: string | null;
+  chunks?: Array<{ n: number; status: string; rows_upserted: number; rows_staged: number; batches: number; last_line: number }>;
 }
 
 export function adminClient(origin: string, token: string) {
@@ -38,6 +39,20 @@ export function adminClient(origin: string, token: string) {
       call<{ rows_upserted: number }>("PUT", `/imports/${id}/chunks/${n}${batchSize ? `?batch_size=${batchSize}` : ""}`, csv, "text/csv"),
     commit: (id: string) => call<JobBody>("POST", `/imports/${id}/commit`),
     getJob: (id: string) => call<JobBody>("GET", `/imports/${id}`),
+    /**
+     * POST commit (202: the server's Workflow runs the steps), then the job read until it
+     * leaves "committing": the POST's status with the job as it ended.
+     */
+    async commitToEnd(id: string, timeoutMs = 600_000): Promise<AdminAnswer<JobBody>> {
+      const accepted = await call<JobBody>("POST", `/imports/${id}/commit`);
+      if (accepted.status !== 202) return accepted;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const job = await call<JobBody>("GET", `/imports/${id}`);
+        if ((job.status === 200 && job.body.status !== "committing") || Date.now() > deadline) return { ...accepted, body: job.body };
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    },
   };
 }
 

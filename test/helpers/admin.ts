@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import type { ImportJobSchema } from "../../src/lib/api/import-job.ts";
+import { introspectWorkflowInstance, type WorkflowInstanceIntrospector } from "cloudflare:test";
+import { env as workerEnv } from "cloudflare:workers";
 import { expect } from "vitest";
 import { createSyntheticRows, SYNTHETIC_CSV_HEADER, syntheticCodeInsee, toCsvLine, toNdjsonLine, type RealCommune, type SyntheticRow } from "../../scripts/lib/synthetic-communes.ts";
 import { STATS_VIEWS } from "../../src/lib/db/stats-tables.ts";
@@ -41,11 +43,43 @@ export async function putChunkOk(jobId: string, n: number, body: BodyInit, conte
 
 export const commit = (jobId: string) => admin(`/imports/${jobId}/commit`, { method: "POST" });
 
-/** Chunks only stage rows: they reach villes when the commit merges them. */
+export type WorkflowModifier = Parameters<Parameters<WorkflowInstanceIntrospector["modify"]>[0]>[0];
+
+/**
+ * Commits (202) and follows the commit Workflow to its end through the test pool's
+ * introspector, which is set up before the instance exists (its id is the job id and the
+ * commit run): `modify` may make steps fail. Retry delays are off, so retries run at once.
+ * Resolves with the 202 body and the job as the Workflow left it.
+ */
+export async function commitAndFollow(jobId: string, modify?: (m: WorkflowModifier) => Promise<void>) {
+  const run = Number((await getJob(jobId)).timings.commit_runs ?? 0) + 1;
+  const instance = await introspectWorkflowInstance((workerEnv as unknown as { IMPORT_COMMIT: Workflow }).IMPORT_COMMIT, `${jobId}-${run}`);
+  try {
+    await instance.modify(async (m) => {
+      await m.disableRetryDelays();
+      await modify?.(m);
+    });
+    const response = await commit(jobId);
+    expect(response.status, await response.clone().text()).toBe(202);
+    expect(response.headers.get("Location")).toBe(`/v1/admin/imports/${jobId}`);
+    const accepted = (await response.json()) as JobBody;
+    const waiters = [instance.waitForStatus("complete").then(() => "complete" as const), instance.waitForStatus("errored").then(() => "errored" as const)];
+    // The waiter that loses the race rejects when the introspector is disposed.
+    for (const waiter of waiters) waiter.catch(() => undefined);
+    const outcome = await Promise.race(waiters);
+    return { accepted, outcome, job: await getJob(jobId), error: outcome === "errored" ? await instance.getError() : undefined };
+  } finally {
+    await instance.dispose();
+  }
+}
+
+/** Chunks only stage rows: they reach villes when the commit Workflow merges them. */
 export async function commitOk(jobId: string): Promise<JobBody> {
-  const response = await commit(jobId);
-  expect(response.status, await response.clone().text()).toBe(200);
-  return (await response.json()) as JobBody;
+  const { accepted, outcome, job } = await commitAndFollow(jobId);
+  expect(accepted.status).toBe("committing");
+  expect(outcome, job.failure ?? "").toBe("complete");
+  expect(job.status).toBe("done");
+  return job;
 }
 
 export async function getJob(jobId: string): Promise<JobBody> {

@@ -1,4 +1,3 @@
-import { LieuxApiError } from "./errors.js";
 import type { components } from "./schema.js";
 
 type ImportJob = components["schemas"]["ImportJob"];
@@ -48,7 +47,9 @@ export interface ImportOptions<Chunk extends ImportChunkSource = ImportChunkSour
   onChunk?: (progress: ImportProgress<Chunk>) => void;
   /** Every chunk is uploaded; the commit starts. */
   onCommit?: (job: ImportJob) => void;
-  /** @default 2_000 */
+  /** While the commit runs, after each read of the job: `timings` holds `<step>_ms` for every step done. */
+  onCommitProgress?: (job: ImportJob) => void;
+  /** @default 1_000 */
   commitPollMs?: number;
 }
 
@@ -64,8 +65,6 @@ export class ImportUploadError extends Error {
   }
 }
 
-/** The server lets a new commit take over a "committing" job after 5 minutes without progress. */
-const COMMIT_TAKEOVER_MS = 5.5 * 60_000;
 const COMMIT_GIVE_UP_MS = 60 * 60_000;
 const CONTENT_TYPES = { csv: "text/csv", ndjson: "application/x-ndjson" } as const;
 
@@ -78,25 +77,19 @@ async function sha256Hex(body: Uint8Array | string): Promise<string> {
 }
 
 /**
- * A commit answered 409 may be one still running from an earlier attempt: follow it, and
- * if it stops making progress (its Worker died), commit again so the server takes over.
+ * The commit answers 202 and runs as a Workflow on the server, which retries and resumes
+ * its steps itself: the client only follows the job until it is done or failed.
  */
-async function commitJob(admin: AdminCalls, id: string, pollMs: number): Promise<ImportJob> {
+async function commitJob(admin: AdminCalls, id: string, pollMs: number, onProgress?: (job: ImportJob) => void): Promise<ImportJob> {
   const started = Date.now();
-  for (;;) {
-    try {
-      return await admin.commit(id);
-    } catch (error) {
-      if (!(error instanceof LieuxApiError) || error.status !== 409) throw error;
-    }
-    const followingSince = Date.now();
-    while (Date.now() - followingSince < COMMIT_TAKEOVER_MS) {
-      const job = await admin.getJob(id);
-      if (job.status !== "committing") return job;
-      await sleep(pollMs);
-    }
+  let job = await admin.commit(id);
+  while (job.status === "committing") {
+    onProgress?.(job);
     if (Date.now() - started > COMMIT_GIVE_UP_MS) throw new Error(`job ${id} is still committing after ${COMMIT_GIVE_UP_MS / 60_000} minutes`);
+    await sleep(pollMs);
+    job = await admin.getJob(id);
   }
+  return job;
 }
 
 /** POST /v1/admin/imports, PUT each chunk (a bounded number at a time), POST commit. */
@@ -129,5 +122,5 @@ export async function importChunks<Chunk extends ImportChunkSource>(admin: Admin
   await Promise.all(inFlight);
   if (failure) throw failure;
   options.onCommit?.(job);
-  return commitJob(admin, job.id, options.commitPollMs ?? 2_000);
+  return commitJob(admin, job.id, options.commitPollMs ?? 1_000, options.onCommitProgress);
 }

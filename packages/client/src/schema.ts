@@ -500,7 +500,7 @@ export interface paths {
         put?: never;
         /**
          * Finish a job
-         * @description Merges a strict job's rows (all or nothing), then syncs search, rebuilds the heavy prefixes and the typo dictionary, refreshes the stats views and bumps the cache generation; each step's duration lands in `timings`. Committing a done job returns it unchanged.
+         * @description Hands the job to the commit Workflow and answers 202 at once with the job and its status URL (`Location`). The Workflow merges the staged rows (one transaction: all or nothing), syncs the search index, rebuilds the heavy prefixes and the typo dictionary, refreshes the stats views and bumps the cache generation; each step is retried with backoff and records `<step>_ms` in `timings` when it ends. Read the job until `status` is `done` or `failed` (with `failure`). Committing a job that is committing or done returns it unchanged; committing a failed job runs the steps again (each is idempotent).
          */
         post: {
             parameters: {
@@ -513,9 +513,19 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The committed job */
+                /** @description The job was already done: returned unchanged */
                 200: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportJob"];
+                    };
+                };
+                /** @description The commit runs: follow the job at `Location` */
+                202: {
+                    headers: {
+                        Location: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -549,7 +559,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description A chunk is incomplete or failed, the job has no chunks, or a commit is already running. */
+                /** @description A chunk is incomplete or failed, or the job has no chunks. */
                 409: {
                     headers: {
                         [name: string]: unknown;

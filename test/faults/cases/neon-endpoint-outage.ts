@@ -12,12 +12,18 @@ const BATCH_SIZE = 500;
 const FIRST_INDEX = 2 * 36 ** 4;
 
 async function chunkProgress(primaryUrl: string, jobId: string) {
-  const rows = await queryPostgres<{ batches: number; rows_upserted: number; status: string }>(
+  const rows = await queryPostgres<{ batches: number; rows_staged: number; status: string }>(
     primaryUrl,
-    "select batches, rows_upserted, status from import_chunks where job_id = $1 and n = 1",
+    "select batches, rows_staged, status from import_chunks where job_id = $1 and n = 1",
     [jobId],
   );
   return rows[0];
+}
+
+/** Rows the interrupted upload left in the job's staging table (chunks stage; the commit merges). */
+async function stagedRows(primaryUrl: string, jobId: string): Promise<number> {
+  const rows = await queryPostgres<{ n: number }>(primaryUrl, `select count(*)::int as n from import_rows_${jobId.replaceAll("-", "")}`, []);
+  return Number(rows[0]?.n ?? 0);
 }
 
 /**
@@ -56,9 +62,9 @@ export async function neonEndpointStoppedMidImport(ctx: FaultContext): Promise<v
   const faultMs = Date.now() - faultStarted;
 
   const progress = await chunkProgress(stack.primary.url, jobId);
-  const landed = await countVilles(stack.primary.url, codes);
+  const landed = await stagedRows(stack.primary.url, jobId);
   const resent = await admin.putChunk(jobId, 1, csv, BATCH_SIZE);
-  const committed = await admin.commit(jobId);
+  const committed = await admin.commitToEnd(jobId);
   const finalRows = await countVilles(stack.primary.url, codes);
 
   ctx.report(
@@ -68,7 +74,7 @@ export async function neonEndpointStoppedMidImport(ctx: FaultContext): Promise<v
       logs: logsSince(worker, mark),
       details: {
         interruptedChunk: { status: interrupted.answer.status, retryAfter: interrupted.answer.retryAfter, stoppedMidway: interrupted.stoppedMidway },
-        landedBeforeResend: { villesRows: landed, recordedRows: progress?.rows_upserted, batches: progress?.batches, batchSize: BATCH_SIZE },
+        landedBeforeResend: { stagedRows: landed, recordedRows: progress?.rows_staged, batches: progress?.batches, batchSize: BATCH_SIZE },
         resend: resent.status,
         commit: { status: committed.status, jobStatus: committed.body.status, rowsUpserted: committed.body.rows_upserted },
       },
@@ -79,10 +85,11 @@ export async function neonEndpointStoppedMidImport(ctx: FaultContext): Promise<v
   assert.equal(interrupted.answer.status, 503, JSON.stringify(interrupted.answer.body));
   assert.ok(interrupted.answer.retryAfter, "a 503 must say when to retry");
   assert.equal(landed % BATCH_SIZE, 0, `${landed} rows landed: part of a batch was written`);
-  assert.equal(landed, progress?.rows_upserted, "rows in villes and the chunk's recorded progress disagree");
+  assert.equal(landed, progress?.rows_staged, "rows in staging and the chunk's recorded progress disagree");
   assert.equal(summary.non2xx, 0, `cached reads failed: ${JSON.stringify(summary.responses.filter((r) => r.status !== 200).slice(0, 3))}`);
   assert.equal(resent.status, 200, JSON.stringify(resent.body));
-  assert.equal(committed.status, 200, JSON.stringify(committed.body));
+  assert.equal(committed.status, 202, JSON.stringify(committed.body));
+  assert.equal(committed.body.status, "done", JSON.stringify(committed.body));
   assert.equal(committed.body.rows_upserted, CHUNK_ROWS);
   assert.equal(finalRows, CHUNK_ROWS);
 }

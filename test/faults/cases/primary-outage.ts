@@ -60,7 +60,7 @@ export async function primaryStopped(ctx: FaultContext): Promise<void> {
   const backUp = await waitFor(async () => ((await fetch(`${worker.origin}/health`)).status === 200 ? true : undefined), 30_000);
 
   const resumed = await untilNot503(() => admin.putChunk(job.body.id, 2, second.csv));
-  const committed = await untilNot503(() => admin.commit(job.body.id));
+  const committed = await untilNot503(() => admin.commitToEnd(job.body.id));
   const codes = [...first.codes, ...second.codes];
   const landed = await countVilles(stack.primary.url, codes);
 
@@ -85,7 +85,8 @@ export async function primaryStopped(ctx: FaultContext): Promise<void> {
   }
   assert.ok(backUp.value, "/health did not answer 200 within 30 s of the primary's restart");
   assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
-  assert.equal(committed.status, 200, JSON.stringify(committed.body));
+  assert.equal(committed.status, 202, JSON.stringify(committed.body));
+  assert.equal(committed.body.status, "done", JSON.stringify(committed.body));
   assert.equal(committed.body.rows_upserted, codes.length);
   assert.equal(landed, codes.length);
 }

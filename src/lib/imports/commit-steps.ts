@@ -1,0 +1,66 @@
+import { sql } from "drizzle-orm";
+import type { Services } from "../services.ts";
+import { bumpGeneration } from "../cache/generation.ts";
+import { sqlState } from "../db/errors.ts";
+import { rebuildHeavyPrefixes } from "../search/heavy-prefixes.ts";
+import { rebuildTypoDictionary } from "../search/typo-dictionary.ts";
+import { syncSearchIndexSince } from "../search/index-sync.ts";
+import { getJob } from "./jobs.ts";
+import { mergeJob } from "./merge.ts";
+import { refreshStatsOnLogicalReplicas, refreshStatsViews } from "./stats-refresh.ts";
+
+/**
+ * The commit's follow-up work, one function per Workflow step, in order. Each is
+ * idempotent (a retry or a resumed Workflow runs it again safely) and records its
+ * duration in the job's timings as `<step>_ms` when it ends: the status route shows which
+ * steps are done and how long each took. The search terms are written inside the merge's
+ * transaction (by the trigger, or set-based on a shadow copy), so a reader never sees a
+ * ville without its terms; the merge records their time as search_terms_ms on a shadow build.
+ */
+export { COMMIT_STEPS, type CommitStep } from "./commit-step-names.ts";
+import type { CommitStep } from "./commit-step-names.ts";
+
+/** Two rebuilds at once (two jobs, or a commit and the nightly cron) collide on keys; the rolled-back one runs again. */
+async function retryOnConcurrentRebuild<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= 3 || !["23505", "40P01"].includes(sqlState(error) ?? "")) throw error;
+    }
+  }
+}
+
+async function statsViews(services: Services, jobId: string, shadow: boolean): Promise<void> {
+  const db = services.databases.primary;
+  // A shadow build computed the views over the new tables before the swap.
+  if (!shadow) await refreshStatsViews(db);
+  const marked = await db.execute<{ marker: string }>(sql`update imports set updated_at = clock_timestamp() where id = ${jobId} returning to_json(updated_at) #>> '{}' as marker`);
+  await refreshStatsOnLogicalReplicas(services, jobId, marked.rows[0]!.marker);
+}
+
+const RUN: Record<CommitStep, (services: Services, jobId: string) => Promise<unknown>> = {
+  merge: (services, jobId) => mergeJob(services.databases, jobId, {}),
+  index_sync: async (services, jobId) => {
+    const job = await getJob(services.databases.primary, jobId);
+    return syncSearchIndexSince(services, new Date(job.startedAt ?? job.createdAt));
+  },
+  heavy_prefixes: (services) => retryOnConcurrentRebuild(() => rebuildHeavyPrefixes(services.databases.primary)),
+  typo_dictionary: (services) => rebuildTypoDictionary(services.databases.primary),
+  stats_views: async (services, jobId) => {
+    const job = await getJob(services.databases.primary, jobId);
+    await statsViews(services, jobId, job.timings.merge_shadow === 1);
+  },
+  cache_generation: (services) => bumpGeneration(services.redis),
+};
+
+/** Runs one step and records its duration with the job. */
+export async function runCommitStep(services: Services, jobId: string, step: CommitStep): Promise<number> {
+  const started = performance.now();
+  await RUN[step](services, jobId);
+  const ms = Math.round(performance.now() - started);
+  // The merge records its own duration in its transaction (a retry after it committed takes no time).
+  if (step === "merge") return ms;
+  await services.databases.primary.execute(sql`update imports set timings = timings || ${JSON.stringify({ [`${step}_ms`]: ms })}::jsonb where id = ${jobId}`);
+  return ms;
+}

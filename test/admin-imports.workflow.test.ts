@@ -1,0 +1,61 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { COMMIT_STEPS } from "../src/lib/imports/commit-step-names.ts";
+import { commitAndFollow, commitOk, countVilles, createJob, csv, getJob, putChunkOk, removeSyntheticRows, syntheticRows } from "./helpers/admin.ts";
+
+const LETTER = "W";
+const codes = (rows: { code_insee: string }[]) => rows.map((row) => row.code_insee);
+
+describe("the commit Workflow", () => {
+  afterAll(() => removeSyntheticRows(LETTER), 60_000);
+
+  it("runs every step, retrying one that fails once, and records each step's duration", async () => {
+    const rows = await syntheticRows(LETTER, 40);
+    const job = await createJob();
+    await putChunkOk(job.id, 1, csv(rows));
+    const followed = await commitAndFollow(job.id, async (m) => {
+      await m.mockStepError({ name: "heavy_prefixes" }, new Error("transient: connection reset"), 1);
+    });
+    expect(followed.accepted).toMatchObject({ status: "committing", rows_upserted: 0 });
+    expect(followed.outcome).toBe("complete");
+    expect(followed.job).toMatchObject({ status: "done", failure: null, rows_upserted: 40 });
+    for (const step of COMMIT_STEPS) expect(followed.job.timings[`${step}_ms`], step).toEqual(expect.any(Number));
+    expect(followed.job.timings.commit_total_ms).toEqual(expect.any(Number));
+    expect(await countVilles(codes(rows))).toBe(40);
+  });
+
+  it("marks the job failed with the reason when a step fails for good, serves the old data, and completes when committed again", async () => {
+    const rows = await syntheticRows(LETTER, 30, 42, 100);
+    const job = await createJob();
+    await putChunkOk(job.id, 1, csv(rows));
+    const failed = await commitAndFollow(job.id, async (m) => {
+      await m.mockStepError({ name: "merge" }, new Error("primary unreachable"));
+    });
+    expect(failed.outcome).toBe("errored");
+    expect(failed.job).toMatchObject({ status: "failed", failure: "primary unreachable" });
+    expect(failed.job.timings.merge_ms).toBeUndefined();
+    expect(await countVilles(codes(rows))).toBe(0);
+
+    // A second run is a new Workflow instance; the staged rows were kept.
+    const done = await commitOk(job.id);
+    expect(done).toMatchObject({ status: "done", failure: null, rows_upserted: 30 });
+    expect(done.timings.commit_runs).toBe(2);
+    expect(await countVilles(codes(rows))).toBe(30);
+  });
+
+  it("skips a merge that already committed when a later step is retried in a new run", async () => {
+    const rows = await syntheticRows(LETTER, 20, 42, 200);
+    const job = await createJob();
+    await putChunkOk(job.id, 1, csv(rows));
+    const failed = await commitAndFollow(job.id, async (m) => {
+      await m.mockStepError({ name: "cache_generation" }, new Error("redis down"));
+    });
+    expect(failed.job).toMatchObject({ status: "failed", failure: "redis down", rows_upserted: 20 });
+    const merged = failed.job.timings.merge_ms;
+    expect(merged).toEqual(expect.any(Number));
+    // The merge already happened: the new data is served while the job shows the failed step.
+    expect(await countVilles(codes(rows))).toBe(20);
+    const done = await commitOk(job.id);
+    expect(done.timings.merge_ms).toBe(merged);
+    expect((await getJob(job.id)).status).toBe("done");
+  });
+});
