@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { COMMIT_STEPS } from "../src/lib/imports/commit-step-names.ts";
-import { commitAndFollow, commitOk, countVilles, createJob, csv, getJob, putChunkOk, removeSyntheticRows, syntheticRows } from "./helpers/admin.ts";
+import { commit, commitAndFollow, commitOk, countVilles, createJob, csv, getJob, putChunkOk, removeSyntheticRows, syntheticRows, introspectCommitRun, type JobBody } from "./helpers/admin.ts";
 
 const LETTER = "W";
 const codes = (rows: { code_insee: string }[]) => rows.map((row) => row.code_insee);
@@ -40,6 +40,23 @@ describe("the commit Workflow", () => {
     expect(done).toMatchObject({ status: "done", failure: null, rows_upserted: 30 });
     expect(done.timings.commit_runs).toBe(2);
     expect(await countVilles(codes(rows))).toBe(30);
+  });
+
+  it("starts one Workflow for two commits of one job sent at once", async () => {
+    const rows = await syntheticRows(LETTER, 10, 42, 300);
+    const job = await createJob();
+    await putChunkOk(job.id, 1, csv(rows));
+    const instance = await introspectCommitRun(job.id, 1);
+    const [first, second] = await Promise.all([commit(job.id), commit(job.id)]);
+    expect([first.status, second.status]).toEqual([202, 202]);
+    // Only the open → committing transition starts an instance: the job's run counter says one.
+    const runs = [(await first.json()) as JobBody, (await second.json()) as JobBody].map((body) => body.timings.commit_runs);
+    expect(runs).toEqual([1, 1]);
+    await instance.waitForStatus("complete");
+    await instance.dispose();
+    const done = await getJob(job.id);
+    expect(done).toMatchObject({ status: "done", rows_upserted: 10 });
+    expect(done.timings.commit_runs).toBe(1);
   });
 
   it("skips a merge that already committed when a later step is retried in a new run", async () => {

@@ -73,6 +73,10 @@ export async function commitAndFollow(jobId: string, modify?: (m: WorkflowModifi
   }
 }
 
+/** The introspector of a job's commit run, set up before the commit starts it; the caller disposes it. */
+export const introspectCommitRun = (jobId: string, run: number) =>
+  introspectWorkflowInstance((workerEnv as unknown as { IMPORT_COMMIT: Workflow }).IMPORT_COMMIT, `${jobId}-${run}`);
+
 /** Chunks only stage rows: they reach villes when the commit Workflow merges them. */
 export async function commitOk(jobId: string): Promise<JobBody> {
   const { accepted, outcome, job } = await commitAndFollow(jobId);
