@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { COMMIT_STEPS } from "../src/lib/imports/commit-step-names.ts";
+import { primaryUrl, sqlOn } from "./helpers/sql.ts";
 import { commit, commitAndFollow, commitOk, countVilles, createJob, csv, getJob, putChunkOk, removeSyntheticRows, syntheticRows, introspectCommitRun, type JobBody } from "./helpers/admin.ts";
 
 const LETTER = "W";
@@ -40,6 +41,20 @@ describe("the commit Workflow", () => {
     expect(done).toMatchObject({ status: "done", failure: null, rows_upserted: 30 });
     expect(done.timings.commit_runs).toBe(2);
     expect(await countVilles(codes(rows))).toBe(30);
+  });
+
+  it("drops the staging table of a job deleted while open when a commit finishes", async () => {
+    const rows = await syntheticRows(LETTER, 10, 42, 400);
+    const abandoned = await createJob();
+    await putChunkOk(abandoned.id, 1, csv(rows.slice(0, 5)));
+    const table = `import_rows_${abandoned.id.replaceAll("-", "")}`;
+    const exists = async () => ((await sqlOn(primaryUrl()).query("select to_regclass($1) is not null as found", [table]))[0] as { found: boolean }).found;
+    expect(await exists()).toBe(true);
+    await sqlOn(primaryUrl()).query("delete from imports where id = $1", [abandoned.id]);
+    const job = await createJob();
+    await putChunkOk(job.id, 1, csv(rows.slice(5)));
+    await commitOk(job.id);
+    expect(await exists()).toBe(false);
   });
 
   it("starts one Workflow for two commits of one job sent at once", async () => {

@@ -5,6 +5,7 @@ import { readConfig, type WorkerEnv } from "../env.ts";
 import { COMMIT_STEPS, runCommitStep, type CommitStep } from "../lib/imports/commit-steps.ts";
 import { failCommit, finishCommit } from "../lib/imports/commit.ts";
 import { LostStagingError } from "../lib/imports/lost-staging.ts";
+import { dropOrphanStagingTables } from "../lib/imports/staging.ts";
 import { createLogger } from "../lib/logger.ts";
 import type { Services } from "../lib/services.ts";
 
@@ -37,7 +38,12 @@ export class ImportCommitWorkflow extends WorkflowEntrypoint<WorkerEnv, ImportCo
       for (const name of COMMIT_STEPS) {
         timings[name] = await step.do(name, COMMIT_STEP_CONFIG, () => this.withServices(jobId, (services) => runStep(services, jobId, name)));
       }
-      await step.do("finish", COMMIT_STEP_CONFIG, () => this.withServices(jobId, (services) => finishCommit(services.databases.primary, jobId)));
+      await step.do("finish", COMMIT_STEP_CONFIG, () =>
+        this.withServices(jobId, async (services) => {
+          await finishCommit(services.databases.primary, jobId);
+          await dropOrphanStagingTables(services.databases.primary);
+        }),
+      );
       return timings;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import type { HttpDb } from "../db/client.ts";
 import { positionalSql } from "../db/positional-sql.ts";
 import type { VilleWrite } from "../db/upsert-villes.ts";
 import type { ChunkAttempt } from "./chunk-attempt.ts";
@@ -28,6 +29,19 @@ export const createStagingTable = (jobId: string): SQL => sql`
   ) with (autovacuum_enabled = false)`;
 
 export const dropStagingTable = (jobId: string): SQL => sql`drop table if exists ${stagingTable(jobId)}`;
+
+/**
+ * Staging tables whose job is gone (deleted) or done: a merge drops its own, but a job
+ * deleted while open leaves one behind. Failed jobs keep theirs for the next commit run.
+ */
+export async function dropOrphanStagingTables(db: HttpDb): Promise<number> {
+  const orphans = await db.execute<{ name: string }>(sql`
+    select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'public' and c.relkind = 'r' and c.relname ~ '^import_rows_[0-9a-f]{32}$'
+      and not exists (select 1 from imports i where replace(i.id::text, '-', '') = substr(c.relname, 13) and i.status <> 'done')`);
+  for (const { name } of orphans.rows) await db.execute(sql`drop table if exists ${sql.identifier(name)}`);
+  return orphans.rows.length;
+}
 
 /**
  * Rows kept as parallel columns of primitives while a chunk streams in: a 10 MB chunk is
