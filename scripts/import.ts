@@ -92,7 +92,9 @@ async function main(): Promise<number> {
         uploadMs = performance.now() - started;
         bar?.stop();
         if (skipped > 0) bars.log(`${skipped} chunk(s) already uploaded, skipped\n`);
-        commitBar = bars.create(COMMIT_STEPS.length, 0, { rows: 0, rate: 0, chunks: 0 }, { format: " commit {bar} {value}/{total} steps | {step}" });
+        commitBar = bars.create(COMMIT_STEPS.length, 0, { step: COMMIT_STEPS[0] }, { format: " commit {bar} {value}/{total} steps | {step}" });
+        // Set again on purpose: a bench run (CI=true, no TTY) printed this bar as "6/100 steps".
+        commitBar.setTotal(COMMIT_STEPS.length);
       },
       // The server runs the commit as a Workflow; each step done leaves its <step>_ms in the job's timings.
       onCommitProgress: (job) => {
