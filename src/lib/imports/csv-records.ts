@@ -93,7 +93,8 @@ export async function* readCsvRecords(pieces: AsyncIterable<Uint8Array>): AsyncG
       const newline = text.indexOf("\n", position);
       if (newline === -1 && !final) break;
       const end = newline === -1 ? text.length : newline;
-      if (end === position && newline === -1) break;
+      // A last record without a line break moves `position` past the end: stop there too.
+      if (newline === -1 && position >= end) break;
       const raw = text.slice(position, end);
       const content = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
       if (content.length > MAX_RECORD_CHARS) throw new ImportFormatError(line, `a record is longer than ${MAX_RECORD_CHARS} characters (unbalanced quotes?)`);
