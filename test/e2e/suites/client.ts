@@ -59,13 +59,13 @@ export function clientTests(env: DemoEnv) {
         chunks,
         concurrency: 2,
         onJob: (opened) => seen.push(`job ${opened.status}`),
-        onChunk: ({ chunk, receipt, skipped }: ImportProgress<(typeof chunks)[number]>) => seen.push(`chunk ${chunk.n} ${receipt?.rows_upserted} ${skipped}`),
+        onChunk: ({ chunk, receipt, skipped }: ImportProgress<(typeof chunks)[number]>) => seen.push(`chunk ${chunk.n} ${receipt?.rows_staged} ${receipt?.rows_upserted} ${skipped}`),
         onCommit: () => seen.push("commit"),
       });
       assert.equal(job.status, "done");
       assert.equal(job.rows_upserted, 2);
       assert.equal(seen[0], "job open");
-      assert.deepEqual(seen.slice(1, 3).sort(), ["chunk 1 1 false", "chunk 2 1 false"]);
+      assert.deepEqual(seen.slice(1, 3).sort(), ["chunk 1 1 0 false", "chunk 2 1 0 false"]);
       assert.equal(seen[3], "commit");
       assert.equal((await lieux.getVille("Y0E02"))?.nom, "Lieuxclient-Deux");
     });

@@ -62,7 +62,8 @@ export function keyboardAndPointerTests(env: DemoEnv) {
       const secondLabel = (await page.locator("#ville #option-1").getAttribute("aria-label")) ?? "";
       await page.keyboard.press("Tab");
       assert.equal(await combobox(page).inputValue(), secondLabel.split(", ")[0]);
-      assert.equal(await page.evaluate("document.activeElement.id"), "departement");
+      // the next control in the demo's form: the "near me" toggle
+      assert.equal(await page.evaluate("document.activeElement.id"), "near-me");
     });
 
     it("picks an option with the mouse", async (t) => {
