@@ -1,40 +1,17 @@
 import { Pool } from "@neondatabase/serverless";
-import { sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/neon-http";
+import type { SQL } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../src/lib/search/heavy-prefixes.ts";
 import { defaultScopeSearchSql, filteredSearchSql, FUZZY_CANDIDATES, fuzzySearchSql } from "../src/lib/search/postgres-sql.ts";
 import { DEFAULT_TYPE_SCOPE } from "../src/lib/search/types.ts";
 import { autocomplete } from "./helpers/autocomplete.ts";
+import { explainNodes, rowsRead, type PlanNode } from "./helpers/plan.ts";
 import { primaryUrl, sqlOn } from "./helpers/sql.ts";
 
-interface PlanNode {
-  "Node Type": string;
-  "Relation Name"?: string;
-  "Index Name"?: string;
-  "Actual Rows": number;
-  "Actual Loops": number;
-  Plans?: PlanNode[];
-}
+/** The plan's scans: the nodes that read a relation. */
+const scansOf = (nodes: readonly PlanNode[]) => nodes.filter((node) => node["Relation Name"]);
 
-function scans(node: PlanNode): PlanNode[] {
-  const own = node["Relation Name"] ? [node] : [];
-  return [...own, ...(node.Plans ?? []).flatMap(scans)];
-}
-
-const db = () => drizzle({ client: sqlOn(primaryUrl()) });
-
-const everyNode = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(everyNode)];
-
-async function explainTree(query: ReturnType<typeof defaultScopeSearchSql>): Promise<PlanNode> {
-  const { rows } = await db().execute(sql`EXPLAIN (ANALYZE, FORMAT JSON) ${query}`);
-  return (rows[0] as { "QUERY PLAN": Array<{ Plan: PlanNode }> })["QUERY PLAN"][0]!.Plan;
-}
-
-const explain = async (query: ReturnType<typeof defaultScopeSearchSql>): Promise<PlanNode[]> => scans(await explainTree(query));
-
-const rowsRead = (nodes: PlanNode[], relation: string) =>
-  nodes.filter((node) => node["Relation Name"] === relation).reduce((sum, node) => sum + node["Actual Rows"] * node["Actual Loops"], 0);
+const explain = async (query: SQL): Promise<PlanNode[]> => scansOf(await explainNodes(query));
 
 describe("bounded work of the Postgres autocomplete, shown by the query plan", () => {
   it("answers a one-letter prefix from the heavy-prefix table, reading at most K rows", async () => {
@@ -61,10 +38,10 @@ describe("bounded work of the Postgres autocomplete, shown by the query plan", (
   });
 
   it("searches typos in the bounded typo dictionary, touching villes only for the rows it returns", async () => {
-    const tree = await explainTree(fuzzySearchSql("marseile", 10, {}, DEFAULT_TYPE_SCOPE));
-    const nodes = scans(tree);
+    const every = await explainNodes(fuzzySearchSql("marseile", 10, {}, DEFAULT_TYPE_SCOPE));
+    const nodes = scansOf(every);
     // The trigram GIN finds the candidates (a bitmap index scan names the index, its heap scan the table).
-    expect(everyNode(tree).map((node) => node["Index Name"]).filter(Boolean)).toContain("typo_dictionary_key_trgm_idx");
+    expect(every.map((node) => node["Index Name"]).filter(Boolean)).toContain("typo_dictionary_key_trgm_idx");
     const seqScanned = nodes.filter((node) => node["Node Type"] === "Seq Scan").map((node) => node["Relation Name"]);
     expect(seqScanned.filter((relation) => relation === "typo_dictionary" || relation === "villes")).toEqual([]);
     expect(rowsRead(nodes, "typo_dictionary")).toBeGreaterThan(0);
