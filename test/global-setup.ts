@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startStack } from "../scripts/stack.ts";
-import { startMeilisearchTestServices } from "./meilisearch/setup.ts";
+import { createFixtureDatabase, startMeilisearchTestServices } from "./meilisearch/setup.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -14,6 +14,8 @@ declare module "vitest" {
     fuzzSeed: number;
     /** fast-check's replay path of one failure (FUZZ_PATH), or null. */
     fuzzPath: string | null;
+    /** A migrated database of its own, outside the logical replication, where an import may build on a shadow copy. */
+    shadowFixtureDatabaseUrl: string;
   }
 }
 
@@ -51,6 +53,7 @@ export default async function setup(project: TestProject) {
     await stack.stop();
     throw error;
   });
+  const shadowFixtureDatabaseUrl = await createFixtureDatabase(stack.primaryUrl, "lieux_shadow_fixture");
   project.provide("workerVars", {
     ...stack.vars,
     ENVIRONMENT: "test",
@@ -65,6 +68,7 @@ export default async function setup(project: TestProject) {
   project.provide("redisPort", stack.redisPort);
   project.provide("meilisearchReplay", meilisearch.provided.meilisearchReplay);
   project.provide("searchFixtureDatabaseUrl", meilisearch.provided.searchFixtureDatabaseUrl);
+  project.provide("shadowFixtureDatabaseUrl", shadowFixtureDatabaseUrl);
   project.provide("fuzzSeed", seed);
   project.provide("fuzzPath", process.env.FUZZ_PATH || null);
   return async () => {

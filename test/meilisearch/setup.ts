@@ -17,18 +17,18 @@ declare module "vitest" {
 
 export const SEARCH_FIXTURE_DATABASE = "lieux_search_fixture";
 
-/** Creates (afresh) and migrates the search fixture database next to the primary's. */
-async function createSearchFixtureDatabase(primaryUrl: string): Promise<string> {
+/** Creates (afresh) and migrates a database of its own next to the primary's, with no replica nor publication. */
+export async function createFixtureDatabase(primaryUrl: string, name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: primaryUrl });
   await admin.connect();
   try {
-    await admin.query(`drop database if exists ${SEARCH_FIXTURE_DATABASE} with (force)`);
-    await admin.query(`create database ${SEARCH_FIXTURE_DATABASE}`);
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
   } finally {
     await admin.end();
   }
   const url = new URL(primaryUrl);
-  url.pathname = `/${SEARCH_FIXTURE_DATABASE}`;
+  url.pathname = `/${name}`;
   await runMigrations(url.toString());
   return url.toString();
 }
@@ -50,7 +50,7 @@ export async function startMeilisearchTestServices(primaryUrl: string, env: Node
   const replay = await startMeilisearchReplay(upstream ? { upstream: { host: upstream, apiKey: env.MEILISEARCH_API_KEY || undefined } } : {});
   try {
     log(`[meilisearch] replay server on ${replay.url}, ${replay.mode === "record" ? `RECORDING from ${upstream}` : "replaying test/fixtures/meilisearch"}`);
-    const searchFixtureDatabaseUrl = await createSearchFixtureDatabase(primaryUrl);
+    const searchFixtureDatabaseUrl = await createFixtureDatabase(primaryUrl, SEARCH_FIXTURE_DATABASE);
     if (env.MEILISEARCH_HOST) {
       // The whole suite's autocomplete then runs on that server: its index holds this run's villes before any test.
       const started = Date.now();

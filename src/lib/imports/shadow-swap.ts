@@ -122,6 +122,20 @@ export async function buildShadowAndSwap(tx: TransactionDb, source: string, timi
       await run(`alter table ${table} add constraint ${constraint.name} ${constraint.def}`);
     }
     for (const def of [...catalog.uniqueIndexes.filter((def) => !/ ON public\.villes /.test(def)), ...catalog.otherIndexes]) await run(onShadow(def));
+  });
+  await timed(timings, "former_names", async () => {
+    // The computed terms above are each row's own; a commune nouvelle is also found by its former
+    // communes' names, rewritten wherever a parent or a child changed (before or after the merge),
+    // by the trigger's own function run on the copy (its unqualified names follow the search path).
+    await run(`select set_config('search_path', '${SHADOW}, ' || current_setting('search_path'), true)`);
+    await run(`select lieux_sync_former_name_terms(array(
+                 select d.parent_code from ${SHADOW}.villes d
+                 where d.parent_code is not null and d.type in ('commune-deleguee', 'commune-associee')
+                   and (d.updated_at = now() or exists (select 1 from ${SHADOW}.villes p where p.code_insee = d.parent_code and p.updated_at = now()))
+                 union
+                 select o.parent_code from public.villes o join ${SHADOW}.villes d on d.id = o.id
+                 where d.updated_at = now() and o.parent_code is not null and o.type in ('commune-deleguee', 'commune-associee')))`);
+    await run(`select set_config('search_path', substr(current_setting('search_path'), length('${SHADOW}, ') + 1), true)`);
     await run(`analyze ${SHADOW}.villes, ${SHADOW}.ville_search_terms`);
   });
   await timed(timings, "shadow_stats_views", async () => {

@@ -1,0 +1,89 @@
+import { sql } from "drizzle-orm";
+import { inject, describe, expect, it, beforeEach } from "vitest";
+import { canSwapShadow, buildShadowAndSwap } from "../src/lib/imports/shadow-swap.ts";
+import { UPSERT_SOURCE_COLUMNS } from "../src/lib/imports/merge-sql.ts";
+import { servicesWith } from "./helpers/meilisearch.ts";
+import { sqlOn } from "./helpers/sql.ts";
+
+/**
+ * The shadow build of large imports (src/lib/imports/shadow-swap.ts), on a database of its
+ * own: the suite's primary publishes villes to its replica, which keeps every import there
+ * merging in place. Each test imports rows through the same upsert the commit uses and
+ * compares the swapped-in tables with what the in-place path (the trigger) writes.
+ */
+const FIXTURE = inject("shadowFixtureDatabaseUrl");
+const services = () => servicesWith({ DATABASE_URL: FIXTURE, DATABASE_REPLICA_URLS: FIXTURE });
+
+type SourceRow = [code: string, type: string, parent: string | null, nom: string, population: number];
+
+/** Annecy, a commune nouvelle with two communes déléguées under former names, and a commune elsewhere. */
+async function resetFixture(): Promise<void> {
+  const db = sqlOn(FIXTURE);
+  await db.transaction([
+    db`truncate villes, ville_search_terms, search_state restart identity cascade`,
+    db`truncate departements, regions cascade`,
+    db`insert into regions (code, nom, zone) values ('84', 'Auvergne-Rhône-Alpes', 'metro'), ('11', 'Île-de-France', 'metro')`,
+    db`insert into departements (code, nom, region_code, zone) values ('74', 'Haute-Savoie', '84', 'metro'), ('77', 'Seine-et-Marne', '11', 'metro')`,
+    db`insert into villes (code_insee, type, parent_code, nom, codes_postaux, code_postal_principal, departement_code, region_code, population)
+      values ('74010', 'commune-actuelle', null, 'Annecy', '{74000}', '74000', '74', '84', 130000),
+             ('74268', 'commune-deleguee', '74010', 'Seynod', '{74600}', '74600', '74', '84', 20000),
+             ('74213', 'commune-deleguee', '74010', 'Pringy', '{74370}', '74370', '74', '84', 3800),
+             ('77378', 'commune-actuelle', null, 'Pringy', '{77310}', '77310', '77', '11', 2900)`,
+  ]);
+}
+
+/** Runs the shadow build and swap over `rows`, in one transaction as the commit does. */
+async function importOnShadow(rows: readonly SourceRow[]): Promise<Record<string, number>> {
+  const timings: Record<string, number> = {};
+  await services().databases.transactional().transaction(async (tx) => {
+    expect(await canSwapShadow(tx)).toBe(true);
+    const values = rows.map(([code, type, parent, nom, population]) => sql`(${code}, ${type}, ${parent}, ${nom}, '', null, ${code.slice(0, 2)}, ${code.startsWith("74") ? "84" : "11"}, ${population}::int, null::float8, null::float8)`);
+    await tx.execute(sql`create temp table shadow_source on commit drop as
+      select * from (values ${sql.join(values, sql`, `)}) as s(${sql.raw(UPSERT_SOURCE_COLUMNS.join(", "))})`);
+    await buildShadowAndSwap(tx, "shadow_source", timings);
+  });
+  return timings;
+}
+
+/** Annecy's former-name terms (word position 100 and up), sorted. */
+async function formerNameTerms(): Promise<string[]> {
+  const rows = (await sqlOn(FIXTURE)`select t.term from ville_search_terms t join villes v on v.id = t.ville_id
+    where v.code_insee = '74010' and v.type = 'commune-actuelle' and t.word_position >= 100 order by t.term`) as Array<{ term: string }>;
+  return rows.map((row) => row.term);
+}
+
+/** What the in-place path's function writes for Annecy now: the terms a shadow build must have left. */
+async function formerNameTermsRecomputed(): Promise<string[]> {
+  await sqlOn(FIXTURE)`select lieux_sync_former_name_terms(array['74010'])`;
+  return formerNameTerms();
+}
+
+describe("an import built on a shadow copy and swapped in", () => {
+  beforeEach(resetFixture);
+
+  it("keeps a commune nouvelle's former names when the import rewrites it", async () => {
+    expect(await formerNameTerms()).toEqual(expect.arrayContaining(["pringy", "seynod"]));
+    const timings = await importOnShadow([["74010", "commune-actuelle", null, "Annecy", 131000]]);
+    expect(timings).toHaveProperty("former_names_ms");
+    const afterSwap = await formerNameTerms();
+    expect(afterSwap).toEqual(expect.arrayContaining(["pringy", "seynod"]));
+    expect(afterSwap).toEqual(await formerNameTermsRecomputed());
+  });
+
+  it("rewrites the parent's former names when the import renames one of its communes déléguées", async () => {
+    await importOnShadow([["74268", "commune-deleguee", "74010", "Seynod-les-Bois", 20000]]);
+    const afterSwap = await formerNameTerms();
+    expect(afterSwap).toContain("seynod les bois");
+    expect(afterSwap).toEqual(await formerNameTermsRecomputed());
+  });
+
+  it("serves the swapped tables through the autocomplete route, former name included", async () => {
+    await importOnShadow([["74010", "commune-actuelle", null, "Annecy", 131000], ["77378", "commune-actuelle", null, "Pringy", 3000]]);
+    const { callWorker } = await import("./helpers/worker.ts");
+    const env = { DATABASE_URL: FIXTURE, DATABASE_REPLICA_URLS: FIXTURE, CACHE_L0: "off", CACHE_L1: "off", UPSTASH_REDIS_REST_URL: undefined, MEILISEARCH_HOST: undefined };
+    const response = await callWorker("/v1/villes/autocomplete?q=seynod", {}, env);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { results: Array<{ nom: string; ancien_nom?: string }> };
+    expect(body.results.map((result) => [result.nom, result.ancien_nom])).toEqual([["Annecy", "Seynod"]]);
+  });
+});
