@@ -39,26 +39,3 @@ export const importChunks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.jobId, t.n] })],
 );
-
-
-export const importStaging = pgTable(
-  "import_staging",
-  {
-    jobId: uuid("job_id").notNull(),
-    chunkN: integer("chunk_n").notNull(),
-    attempt: uuid("attempt").notNull(),
-    line: integer("line").notNull(),
-    codeInsee: text("code_insee").notNull(),
-    type: text("type").notNull(),
-    parentCode: text("parent_code"),
-    nom: text("nom").notNull(),
-    codesPostaux: text("codes_postaux").notNull(),
-    codePostalPrincipal: text("code_postal_principal"),
-    departementCode: text("departement_code").notNull(),
-    regionCode: text("region_code").notNull(),
-    population: integer("population").notNull(),
-    latitude: doublePrecision("latitude"),
-    longitude: doublePrecision("longitude"),
-  },
-  (t) => [primaryKey({ columns: [t.jobId, t.chunkN, t.attempt, t.line] })],
-);
