@@ -80,7 +80,7 @@ describe("reindexVilles", () => {
     expect(result).toEqual({ documents: 25, buildIndex: "villes_20260102T030405678Z" });
     expect(seenDuringBuild).toEqual([["Ancien Index"], ["Ancien Index"], ["Ancien Index"]]);
 
-    const requests = (await meili.requests()).filter((request) => request.method !== "GET" && request.path !== "/indexes/villes/search");
+    const requests = (await meili.requests()).filter((request) => request.method !== "GET" && request.path !== "/multi-search");
     expect(requests.map((request) => `${request.method} ${request.path}`)).toEqual([
       "POST /indexes",
       "PATCH /indexes/villes/settings",

@@ -60,7 +60,9 @@ describe("Meilisearch index settings", () => {
     // the server keeps attribute lists as sets (disableOnAttributes comes back sorted)
     expect(new Set(settings.typoTolerance?.disableOnAttributes)).toEqual(new Set(VILLES_SETTINGS.typoTolerance.disableOnAttributes));
     const displayed = VILLES_SETTINGS.displayedAttributes;
-    expect(new Set(Object.keys(toVilleDocument(fixtureVille(1))))).toEqual(new Set([...displayed, "nom_normalise", "popularity"]));
+    // displayed, plus what only matching, filtering or ranking read
+    const matchingOnly = ["nom_normalise", "popularity", "_geo", "noms_complets", "anciens_noms", "anciens_codes", "debuts_mots"];
+    expect(new Set(Object.keys(toVilleDocument(fixtureVille(1))))).toEqual(new Set([...displayed, ...matchingOnly]));
   });
 
   it("is idempotent: a second run sends the same body and leaves the index as it was", async () => {
@@ -95,10 +97,13 @@ describe("errors Meilisearch answers", () => {
     expect((await meili.requests()).map((request) => request.auth)).toEqual(["invalid", "invalid"]);
   });
 
-  it("a search on a missing index is index_not_found (404), which the engine throws", async () => {
+  it("a search on a missing index is index_not_found (404; 400 inside a multi-search), which the engine throws", async () => {
     const error = await rejection(new MeilisearchSearchEngine(meili.client()).autocomplete({ q: "nantes", limit: 5, filters: {} }));
-    expect((error as MeilisearchApiError).response.status).toBe(404);
+    expect((error as MeilisearchApiError).response.status).toBe(400);
     expect(meilisearchErrorCode(error)).toBe("index_not_found");
+    const single = await rejection(meili.client().index("villes").search("nantes"));
+    expect((single as MeilisearchApiError).response.status).toBe(404);
+    expect(meilisearchErrorCode(single)).toBe("index_not_found");
   });
 
   it("an unescaped filter is invalid_search_filter (400); the adapter's escaped one is valid", async () => {
@@ -127,16 +132,24 @@ describe("Meilisearch search requests", () => {
   it("sends the documented search body: normalised q, filter array, highlight tags, matching strategy", async () => {
     await villesIndexWith(meili.client(), [fixtureVille(101, { nom: "Saint-Étienne", population: 170_000 }), fixtureVille(102, { nom: "Saint-Étienne-de-Tinée", population: 1_500 })]);
     const result = await new MeilisearchSearchEngine(meili.client()).autocomplete({ q: "St Étienne", limit: 7, filters: {} });
-    const search = (await meili.requests()).find((request) => request.path === "/indexes/villes/search")!;
+    const search = (await meili.requests()).find((request) => request.path === "/multi-search")!;
+    const scope = 'type IN ["commune-actuelle", "arrondissement-municipal"]';
     expect(search.body).toEqual({
-      q: "saint etienne",
-      filter: ['type IN ["commune-actuelle", "arrondissement-municipal"]'],
-      limit: 7,
-      attributesToHighlight: ["nom"],
-      highlightPreTag: "<mark>",
-      highlightPostTag: "</mark>",
-      matchingStrategy: "all",
-      showRankingScoreDetails: true,
+      queries: [
+        {
+          indexUid: "villes",
+          q: "saint etienne",
+          filter: [scope],
+          limit: 7,
+          attributesToHighlight: ["nom"],
+          highlightPreTag: "<mark>",
+          highlightPostTag: "</mark>",
+          matchingStrategy: "all",
+          showRankingScoreDetails: true,
+        },
+        // the complete-name probe, in the same round trip
+        { indexUid: "villes", q: "", filter: [scope, 'noms_complets = "saint etienne"'], sort: ["population:desc"], limit: 7 },
+      ],
     });
     expect(result).toMatchObject({ backend: "meilisearch", match: "prefix" });
     expect(result.hits.map((hit) => [hit.ville.nom, hit.nomHighlight])).toEqual([
@@ -154,8 +167,8 @@ describe("Meilisearch search requests", () => {
     ]);
     const engine = new MeilisearchSearchEngine(meili.client());
     const both = await engine.autocomplete({ q: "saint", limit: 10, filters: { departement: hostile, region: 'r"\\' } });
-    const search = (await meili.requests()).find((request) => request.path === "/indexes/villes/search")!;
-    expect((search.body as { filter: string[] }).filter).toEqual([
+    const search = (await meili.requests()).find((request) => request.path === "/multi-search")!;
+    expect((search.body as { queries: Array<{ filter: string[] }> }).queries[0]!.filter).toEqual([
       'type IN ["commune-actuelle", "arrondissement-municipal"]',
       'departement_code = "x\\" OR type = \\"commune-deleguee\\\\"',
       'region_code = "r\\"\\\\"',
@@ -175,7 +188,7 @@ describe("Meilisearch search requests", () => {
     const engine = new MeilisearchSearchEngine(meili.client());
     expect((await engine.autocomplete({ q: "st", limit: 10, filters: {} })).hits.map((hit) => hit.ville.nom)).toEqual(["Strasbourg", "Stains"]);
     expect((await engine.autocomplete({ q: "st etienne", limit: 10, filters: {} })).hits.map((hit) => hit.ville.nom)).toEqual(["Saint-Étienne"]);
-    const queries = (await meili.requests()).filter((request) => request.path === "/indexes/villes/search").map((request) => (request.body as { q: string }).q);
+    const queries = (await meili.requests()).filter((request) => request.path === "/multi-search").map((request) => (request.body as { queries: Array<{ q: string }> }).queries[0]!.q);
     expect(queries).toEqual(["st", "saint etienne"]);
   });
 
@@ -200,8 +213,9 @@ describe("Meilisearch search requests", () => {
     expect(saint.hits.map((hit) => hit.ville.nom)).toEqual(["Sainte-Lucie-de-Tallano"]);
     expect(saint.match).toBe("prefix");
     // what the server itself answered: the typo matches after the one without a typo
-    const [search] = (await meili.requests()).filter((request) => request.path === "/indexes/villes/search");
-    const answered = (search!.response!.body as { hits: Array<{ nom: string; _rankingScoreDetails: { typo: { typoCount: number } } }> }).hits;
+    const [search] = (await meili.requests()).filter((request) => request.path === "/multi-search");
+    type Answered = { results: Array<{ hits: Array<{ nom: string; _rankingScoreDetails: { typo: { typoCount: number } } }> }> };
+    const answered = (search!.response!.body as Answered).results[0]!.hits;
     expect(answered.map((hit) => [hit.nom, hit._rankingScoreDetails.typo.typoCount])).toEqual([
       ["Sainte-Lucie-de-Tallano", 0],
       ["Santa-Maria-Siché", 1],
@@ -230,8 +244,9 @@ describe("Meilisearch search requests", () => {
       "<mark>Nant</mark>",
       "<mark>Nant</mark>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;Co",
     ]);
-    // field for field what the Postgres engine returns for the same row, but the point: the recorded
-    // documents predate points (issue 18), and a point of unknown precision is never shown
+    // field for field what the Postgres engine returns for the same row, but the point: asRecorded
+    // indexed these rows without one (a new GeoNames release must not change the recording), and
+    // a document without a point shows none (meilisearch-french.contract checks the points)
     const viaPostgres = await call("nant", { ...meili.workerEnv(), MEILISEARCH_HOST: undefined });
     expect(viaPostgres.response.headers.get("X-Search-Backend")).toBe("postgres");
     const nantes = viaPostgres.body.results.find((result) => result.nom === "Nantes")!;

@@ -42,7 +42,7 @@ async function circuitState(): Promise<string | undefined> {
 }
 
 /** Searches that reached the host, and how each ended. */
-const searches = async () => (await meili.requests()).filter((request) => request.path === "/indexes/villes/search").map((request) => request.outcome);
+const searches = async () => (await meili.requests()).filter((request) => request.path === "/multi-search").map((request) => request.outcome);
 
 async function loadHealthyIndex() {
   const rows = asRecorded(await villesNamed(servicesWith({}), ["Nantes", "Nant", "Lyon", "Paris"]), 1001);

@@ -47,7 +47,7 @@ describe("the Meilisearch replay double", () => {
     expect(response.headers.get("X-Search-Backend")).toBe("postgres");
     const { misses } = await end();
     expect(misses).toHaveLength(1);
-    expect(misses[0]).toMatch(/^POST \/indexes\/villes\/search auth=valid /);
+    expect(misses[0]).toMatch(/^POST \/multi-search auth=valid /);
   });
 
   it("drops (reset) or holds (stall) the test's requests when told, and never counts them as misses", async () => {

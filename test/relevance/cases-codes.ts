@@ -1,4 +1,4 @@
-import { NO_FORMER_NAMES_IN_MEILISEARCH, type RelevanceCase } from "./cases.ts";
+import type { RelevanceCase } from "./cases.ts";
 
 const LETTERS = "a Corsican INSEE code (2A…, 2B…) in any case finds its commune, exactly like a numeric code";
 const PREFIX = "a Corsican INSEE code prefix finds only the communes whose code starts with it";
@@ -24,13 +24,13 @@ export const codeCases: RelevanceCase[] = [
     ["33000", "Bordeaux 33063"],
     ["42218", "Saint-Étienne 42218"],
   ] as const).map(([q, first]): RelevanceCase => ({ rule: NUMERIC, q, expect: { first } })),
-  { rule: POSTAL_LIKE, postgresOnly: "the Meilisearch adapter has no xx000 form", q: "75000", expect: { first: "Paris 75056", arrondissements: 9 } },
-  { rule: POSTAL_LIKE, postgresOnly: "the Meilisearch adapter has no xx000 form", q: "13000", expect: { first: "Marseille 13055", arrondissements: 9 } },
-  { rule: POSTAL_LIKE, postgresOnly: "the Meilisearch adapter has no xx000 form", q: "69000", expect: { first: "Lyon 69123", arrondissements: 9 } },
-  { rule: POSTAL_LIKE, postgresOnly: "the Meilisearch adapter has no xx000 form", q: "75000", limit: 20, expect: { first: "Paris 75056", arrondissements: 19 } },
-  { rule: OLD_CODE, postgresOnly: NO_FORMER_NAMES_IN_MEILISEARCH, q: "74011", expect: { within: 3, ville: "Annecy 74010", ancienNom: "Annecy-le-Vieux" } },
-  { rule: OLD_CODE, postgresOnly: NO_FORMER_NAMES_IN_MEILISEARCH, q: "50173", expect: { within: 3, ville: "Cherbourg-en-Cotentin 50129", ancienNom: "Équeurdreville-Hainneville" } },
+  { rule: POSTAL_LIKE, q: "75000", expect: { first: "Paris 75056", arrondissements: 9 } },
+  { rule: POSTAL_LIKE, q: "13000", expect: { first: "Marseille 13055", arrondissements: 9 } },
+  { rule: POSTAL_LIKE, q: "69000", expect: { first: "Lyon 69123", arrondissements: 9 } },
+  { rule: POSTAL_LIKE, q: "75000", limit: 20, expect: { first: "Paris 75056", arrondissements: 19 } },
+  { rule: OLD_CODE, q: "74011", expect: { within: 3, ville: "Annecy 74010", ancienNom: "Annecy-le-Vieux" } },
+  { rule: OLD_CODE, q: "50173", expect: { within: 3, ville: "Cherbourg-en-Cotentin 50129", ancienNom: "Équeurdreville-Hainneville" } },
   // 01340 is also the postal code of ten communes (Attignat, Foissiat…), whose exact matches may come first
-  { rule: OLD_CODE, postgresOnly: NO_FORMER_NAMES_IN_MEILISEARCH, q: "01340", limit: 20, expect: { within: 20, ville: "Arboys en Bugey 01015", ancienNom: "Saint-Bois" } },
-  { rule: OLD_CODE, postgresOnly: NO_FORMER_NAMES_IN_MEILISEARCH, q: "93059", expect: { within: 3, ville: "Saint-Denis 93066", ancienNom: "Pierrefitte-sur-Seine" } },
+  { rule: OLD_CODE, q: "01340", limit: 20, expect: { within: 20, ville: "Arboys en Bugey 01015", ancienNom: "Saint-Bois" } },
+  { rule: OLD_CODE, q: "93059", expect: { within: 3, ville: "Saint-Denis 93066", ancienNom: "Pierrefitte-sur-Seine" } },
 ];

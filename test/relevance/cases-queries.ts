@@ -1,4 +1,4 @@
-import { NO_FORMER_NAMES_IN_MEILISEARCH, type RelevanceCase } from "./cases.ts";
+import type { RelevanceCase } from "./cases.ts";
 
 const OLD_NAME = "a former commune's name (its commune déléguée or associée) finds the commune nouvelle and names the former commune";
 const CURRENT_FIRST = "a commune still bearing a name comes before the commune nouvelle that absorbed a namesake";
@@ -22,10 +22,10 @@ export const queryCases: RelevanceCase[] = [
     ["jallais", "Beaupréau-en-Mauges 49023", "Jallais", 3],
     ["fargniers", "Tergnier 02738", "Fargniers", 3],
     ["saint hilaire saint florent", "Saumur 49328", "Saint-Hilaire-Saint-Florent", 3],
-  ] as const).map(([q, ville, ancienNom, rank]): RelevanceCase => ({ rule: OLD_NAME, postgresOnly: NO_FORMER_NAMES_IN_MEILISEARCH, q, expect: { within: rank, ville, ancienNom } })),
-  { rule: CURRENT_FIRST, postgresOnly: NO_FORMER_NAMES_IN_MEILISEARCH, q: "pringy", expect: { ville: "Pringy 77378", before: "Annecy 74010" } },
-  { rule: CURRENT_FIRST, postgresOnly: NO_FORMER_NAMES_IN_MEILISEARCH, q: "bagneux", expect: { ville: "Bagneux 92007", before: "Saumur 49328" } },
-  { rule: OLD_NAME, postgresOnly: NO_FORMER_NAMES_IN_MEILISEARCH, q: "bagneux", expect: { within: 10, ville: "Saumur 49328", ancienNom: "Bagneux" } },
+  ] as const).map(([q, ville, ancienNom, rank]): RelevanceCase => ({ rule: OLD_NAME, q, expect: { within: rank, ville, ancienNom } })),
+  { rule: CURRENT_FIRST, q: "pringy", expect: { ville: "Pringy 77378", before: "Annecy 74010" } },
+  { rule: CURRENT_FIRST, q: "bagneux", expect: { ville: "Bagneux 92007", before: "Saumur 49328" } },
+  { rule: OLD_NAME, q: "bagneux", expect: { within: 10, ville: "Saumur 49328", ancienNom: "Bagneux" } },
   ...([
     ["lile", "Lille 59350"],
     ["mareille", "Marseille 13055"],

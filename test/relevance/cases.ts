@@ -31,9 +31,6 @@ export interface RelevanceCase {
   postgresOnly?: string;
 }
 
-/** Meilisearch documents carry no former names (yet): a re-index with new settings and recordings is needed. */
-export const NO_FORMER_NAMES_IN_MEILISEARCH = "Meilisearch documents carry no former names";
-
 export const RELEVANCE_CASES: readonly RelevanceCase[] = [...nameCases, ...codeCases, ...queryCases];
 
 /** "Saint-Denis 93066" → { nom: "Saint-Denis", code: "93066" }. */

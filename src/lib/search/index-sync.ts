@@ -3,7 +3,8 @@ import type { Services } from "../services.ts";
 import type { HttpDb } from "../db/client.ts";
 import { meilisearchClient } from "./meilisearch.ts";
 import { syncVilles } from "./meilisearch-sync.ts";
-import { latestChange, villesForIndexSql, type IndexedVilleRow } from "./villes-for-index.ts";
+import type { SQL } from "drizzle-orm";
+import { latestChange, parentsOfChangedSql, villesForIndexSql, type IndexedVilleRow } from "./villes-for-index.ts";
 
 /** Rows read from Postgres per page, and documents per Meilisearch task. */
 export const SYNC_BATCH_SIZE = 10_000;
@@ -21,10 +22,18 @@ export interface SearchIndexSyncResult {
  * has just committed. Returns how many were sent and the latest change among them.
  */
 export async function syncChangedVilles(client: Meilisearch, primary: HttpDb, since?: Date): Promise<{ sent: number; latest: string | null }> {
+  const changed = await sendPages(client, primary, (afterId) => villesForIndexSql({ afterId, limit: SYNC_BATCH_SIZE, since }));
+  if (!since) return changed;
+  // A changed déléguée changes the document of its commune nouvelle, which did not change itself.
+  const parents = await sendPages(client, primary, (afterId) => parentsOfChangedSql({ afterId, limit: SYNC_BATCH_SIZE, since }));
+  return { sent: changed.sent + parents.sent, latest: changed.latest };
+}
+
+async function sendPages(client: Meilisearch, primary: HttpDb, pageSql: (afterId: number) => SQL): Promise<{ sent: number; latest: string | null }> {
   let sent = 0;
   let latest: string | null = null;
   for (let afterId = 0; ; ) {
-    const page = await primary.execute(villesForIndexSql({ afterId, limit: SYNC_BATCH_SIZE, since }));
+    const page = await primary.execute(pageSql(afterId));
     const rows = page.rows as unknown as IndexedVilleRow[];
     if (rows.length === 0) break;
     sent += await syncVilles(client, rows, { batchSize: SYNC_BATCH_SIZE });

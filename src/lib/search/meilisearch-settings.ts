@@ -22,7 +22,9 @@ export const VILLE_DISPLAYED_ATTRIBUTES = [
   "population",
   "latitude",
   "longitude",
+  "coordinates_precision",
   "created_at",
+  "anciens",
 ];
 
 /**
@@ -31,11 +33,15 @@ export const VILLE_DISPLAYED_ATTRIBUTES = [
  * `attributeRank`/`wordPosition` rules need Meilisearch ≥ 1.36.
  */
 export const VILLES_SETTINGS = {
-  searchableAttributes: ["nom", "nom_normalise", "codes_postaux", "code_insee"],
-  filterableAttributes: ["departement_code", "region_code", "type"],
-  sortableAttributes: ["population", "popularity"],
+  // Former names and codes, then the name's word starts, last: attributeRank puts a match on them
+  // after the same match on a current name's own words.
+  searchableAttributes: ["nom", "nom_normalise", "codes_postaux", "code_insee", "anciens_noms", "anciens_codes", "debuts_mots"],
+  // parent_code, noms_complets: the arrondissements of an "xx000" form and the complete-name probe; _geo: radius filters.
+  filterableAttributes: ["departement_code", "region_code", "type", "parent_code", "noms_complets", "_geo"],
+  sortableAttributes: ["population", "popularity", "code_insee", "_geo"],
   displayedAttributes: VILLE_DISPLAYED_ATTRIBUTES,
-  rankingRules: ["words", "typo", "proximity", "attributeRank", "popularity:desc", "wordPosition", "exactness", "population:desc"],
+  // "sort" acts only on the queries that send one (the complete-name probe, the xx000 form): autocomplete does not.
+  rankingRules: ["words", "sort", "typo", "proximity", "attributeRank", "popularity:desc", "wordPosition", "exactness", "population:desc"],
   // One way: "saint" also finds a name written "St". The reverse would turn a trailing "st",
   // which normalizeQuery leaves as typed (the user may be typing Strasbourg), into "saint";
   // a completed "st " already reaches the server as "saint".
@@ -44,7 +50,7 @@ export const VILLES_SETTINGS = {
     enabled: true,
     minWordSizeForTypos: { oneTypo: 4, twoTypos: 8 },
     // A postal code one digit off is another place, not a typo.
-    disableOnAttributes: ["codes_postaux", "code_insee"],
+    disableOnAttributes: ["codes_postaux", "code_insee", "anciens_codes", "debuts_mots"],
     disableOnNumbers: true,
   },
   pagination: { maxTotalHits: 100 },

@@ -3,6 +3,7 @@ import type { VilleRow } from "../db/queries/ville-rows.ts";
 import type { CoordinatesPrecision } from "../db/schema.ts";
 import { normalizeName } from "../normalize.ts";
 import { VILLES_INDEX } from "./meilisearch-settings.ts";
+import { completeNameForms, wordStarts, type FormerName } from "./name-match.ts";
 import { waitForSuccess } from "./meilisearch-tasks.ts";
 
 /** One ville as Meilisearch stores it: flat, snake_case, filterable fields at the top level. */
@@ -25,14 +26,27 @@ export interface VilleDocument {
   popularity: number;
   latitude: number | null;
   longitude: number | null;
-  /** Not sent yet: the index settings and the recorded traffic predate points (issue 18). */
+  /** Absent from documents indexed before points existed: their point is then not shown. */
   coordinates_precision?: CoordinatesPrecision | null;
+  /** Meilisearch's own geo field, for `_geoRadius` filters and `_geoPoint` sorts; null without a point. */
+  _geo?: { lat: number; lng: number } | null;
   created_at: string;
+  /** The name's complete forms (elided articles glued, then dropped): the complete-name probe filters on them. */
+  noms_complets?: string[];
+  /** The starts of the name's words, so that any query word, not only the last, may be a partial word. */
+  debuts_mots?: string[];
+  /** A commune nouvelle's former communes: shown as `ancien_nom` when one of them matched. */
+  anciens?: FormerName[];
+  /** Their names, normalised, and their INSEE codes: searchable after the commune's own name and codes. */
+  anciens_noms?: string[];
+  anciens_codes?: string[];
 }
 
 export const popularityBucket = (population: number) => Math.floor(Math.log10(Math.max(population, 0) + 10));
 
-export function toVilleDocument(row: VilleRow): VilleDocument {
+export function toVilleDocument(row: VilleRow & { formerNames?: FormerName[] | null }): VilleDocument {
+  const anciens = row.formerNames ?? [];
+  const hasPoint = row.latitude !== null && row.longitude !== null;
   return {
     id: Number(row.id),
     code_insee: row.codeInsee,
@@ -51,8 +65,15 @@ export function toVilleDocument(row: VilleRow): VilleDocument {
     popularity: popularityBucket(row.population),
     latitude: row.latitude,
     longitude: row.longitude,
+    coordinates_precision: row.coordinatesPrecision,
+    _geo: hasPoint ? { lat: Number(row.latitude), lng: Number(row.longitude) } : null,
     // ISO whichever driver read the row: pg gives a Date, the Neon HTTP driver Postgres's text ("2026-01-01 00:00:00+00").
     created_at: new Date(row.createdAt).toISOString(),
+    noms_complets: completeNameForms(row.nom),
+    debuts_mots: wordStarts(row.nom),
+    anciens,
+    anciens_noms: anciens.map((former) => normalizeName(former.nom)),
+    anciens_codes: anciens.map((former) => former.code),
   };
 }
 
@@ -94,7 +115,7 @@ export interface SyncVillesOptions {
  * Adds (or replaces) the villes' documents in batches, waiting for each task, and
  * throws on the first failed task with its error. Returns the number of documents sent.
  */
-export async function syncVilles(client: Meilisearch, rows: readonly VilleRow[], options: SyncVillesOptions = {}): Promise<number> {
+export async function syncVilles(client: Meilisearch, rows: ReadonlyArray<VilleRow & { formerNames?: FormerName[] | null }>, options: SyncVillesOptions = {}): Promise<number> {
   const { batchSize = 10_000, indexUid = VILLES_INDEX } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError("batchSize must be a positive integer");
   const index = client.index<VilleDocument>(indexUid);

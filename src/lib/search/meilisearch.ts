@@ -1,7 +1,7 @@
-import { Meilisearch } from "meilisearch";
-import { HIGHLIGHT_POST_TAG, HIGHLIGHT_PRE_TAG, filterExpressions, nomHighlight } from "./meilisearch-query.ts";
-import { isCompleteName, isPrefixMatch, startsWithQuery } from "./name-match.ts";
-import { largeTypos, reserveCompleteNames } from "./ranking.ts";
+import { Meilisearch, type Hit, type MultiSearchParams, type MultiSearchQuery, type SearchResponse } from "meilisearch";
+import { HIGHLIGHT_POST_TAG, HIGHLIGHT_PRE_TAG, filterExpressions, filterString, nomHighlight } from "./meilisearch-query.ts";
+import { isPrefixMatch, matchedFormerName, startsWithQuery } from "./name-match.ts";
+import { cityThenArrondissements, largeTypos, POSTAL_CODE_FORM, postalFormPrefix, reserveCompleteNames } from "./ranking.ts";
 import { VILLES_INDEX } from "./meilisearch-settings.ts";
 import { toVilleRow, type VilleDocument } from "./meilisearch-sync.ts";
 import { normalizeQuery, queryWords } from "./query.ts";
@@ -13,6 +13,10 @@ export const MEILISEARCH_SEARCH_TIMEOUT_MS = 150;
 const ADMIN_REQUEST_TIMEOUT_MS = 30_000;
 /** Same threshold as `minWordSizeForTypos.oneTypo`: below it no typo match was even tried. */
 const TYPO_MIN_QUERY_LENGTH = 4;
+/** The name marked as the project's highlighter expects it. */
+const HIGHLIGHTED = { attributesToHighlight: ["nom"], highlightPreTag: HIGHLIGHT_PRE_TAG, highlightPostTag: HIGHLIGHT_POST_TAG };
+
+type DocumentHit = Hit<VilleDocument>;
 
 export interface MeilisearchConnection {
   host: string;
@@ -90,43 +94,58 @@ export class MeilisearchSearchEngine implements SearchEngine {
     const started = performance.now();
     const normalized = normalizeQuery(request.q);
     const words = queryWords(normalized);
-    const response = await withDeadline(this.#timeoutMs, (signal) =>
-      this.client.index<VilleDocument>(this.#indexUid).search(
-        normalized,
-        {
-          filter: filterExpressions(request.filters),
-          limit: request.limit,
-          attributesToHighlight: ["nom"],
-          highlightPreTag: HIGHLIGHT_PRE_TAG,
-          highlightPostTag: HIGHLIGHT_POST_TAG,
-          matchingStrategy: "all",
-          showRankingScoreDetails: true,
-        },
-        { signal },
-      ),
-    );
+    const { limit, filters } = request;
+    const filter = filterExpressions(filters);
+    const [main, homonyms] = await this.#multiSearch([
+      { q: normalized, filter, limit, ...HIGHLIGHTED, matchingStrategy: "all", showRankingScoreDetails: true },
+      // Ranking rules cannot reserve places: every commune whose complete name is the query, most populous first, is asked for beside the page.
+      { q: "", filter: [...filter, `noms_complets = ${filterString(normalized)}`], sort: ["population:desc"], limit },
+    ]);
+    let hits = main!.hits;
+    if (hits.length === 0 && POSTAL_CODE_FORM.test(normalized)) hits = await this.#cityOfPostalForm(normalized, limit, filter);
     // Meilisearch ranks typo matches after every match without one, then fills the page
     // with them ("saint" in 2A: Sainte-Lucie, then Santa-Maria…). Like the Postgres engine,
     // typos count only when nothing matched without one, or when they are large places
-    // beside a few or tiny prefix matches ("lile": Lille). Synonyms are not typos.
-    const typoCount = (hit: (typeof response.hits)[number]) => hit._rankingScoreDetails?.typo?.typoCount ?? 0;
-    const typoFree = response.hits.filter((hit) => typoCount(hit) === 0);
-    const anyComplete = typoFree.some((hit) => isCompleteName(hit.nom, normalized));
-    const blended = anyComplete ? [] : largeTypos(typoFree, response.hits.filter((hit) => typoCount(hit) > 0), request.limit);
-    const ranked = (typoFree.length > 0 ? [...blended, ...typoFree].slice(0, request.limit) : response.hits).map((hit) => {
-      const ville = toVilleRow(hit);
-      return { id: ville.id, ville, nomHighlight: nomHighlight(ville, hit._formatted?.nom, words) };
-    });
-    // Lexicographic rules cannot reserve places: complete-name matches on the page move up as the Postgres engine places them.
-    const complete = ranked.filter((hit) => isCompleteName(hit.ville.nom, normalized)).sort((a, b) => b.ville.population - a.ville.population);
-    const hits = reserveCompleteNames(ranked, complete, request.limit, (hit) => startsWithQuery(hit.ville.nom, normalized)).map(({ ville, nomHighlight }) => ({ ville, nomHighlight }));
-    const anyPrefixMatch = hits.some((hit) => isPrefixMatch(hit.ville, words));
+    // beside a few or tiny prefix matches ("lile": Lille), and never beside a complete name.
+    const typoCount = (hit: DocumentHit) => hit._rankingScoreDetails?.typo?.typoCount ?? 0;
+    const typoFree = hits.filter((hit) => typoCount(hit) === 0);
+    const complete = homonyms!.hits.map((hit) => this.#toHit(hit, words));
+    const blended = complete.length > 0 ? [] : largeTypos(typoFree, hits.filter((hit) => typoCount(hit) > 0), limit);
+    const ranked = (typoFree.length > 0 ? [...blended, ...typoFree].slice(0, limit) : hits).map((hit) => this.#toHit(hit, words));
+    const page = reserveCompleteNames(ranked, complete, limit, (hit) => startsWithQuery(hit.ville.nom, normalized)).map(({ ville, nomHighlight, ancienNom }) => ({ ville, nomHighlight, ancienNom }));
+    const anyPrefixMatch = page.some((hit) => isPrefixMatch(hit.ville, words) || hit.ancienNom !== undefined);
     const typoTried = normalized.replace(/ /g, "").length >= TYPO_MIN_QUERY_LENGTH;
     return {
-      hits,
-      match: anyPrefixMatch || (hits.length === 0 && !typoTried) ? "prefix" : "fuzzy",
+      hits: page,
+      match: anyPrefixMatch || (page.length === 0 && !typoTried) ? "prefix" : "fuzzy",
       backend: "meilisearch",
       engineMs: performance.now() - started,
     };
+  }
+
+  /** "13000": the largest place whose codes start "130" (Marseille), then its arrondissements, then the other matches, as the Postgres engine does. */
+  async #cityOfPostalForm(normalized: string, limit: number, filter: string[]): Promise<DocumentHit[]> {
+    const prefix = postalFormPrefix(normalized);
+    const [matches, arrondissements] = await this.#multiSearch([
+      { q: prefix, filter, limit, ...HIGHLIGHTED, sort: ["population:desc"] },
+      { q: prefix, filter: [`type = "arrondissement-municipal"`], sort: ["code_insee:asc"], limit },
+    ]);
+    const city = matches!.hits[0];
+    if (!city) return [];
+    const own = arrondissements!.hits.filter((hit) => hit.parent_code === city.code_insee);
+    return cityThenArrondissements(city, own, matches!.hits, limit);
+  }
+
+  /** Several searches in one round trip, within the engine's deadline. */
+  async #multiSearch(queries: Array<Omit<MultiSearchQuery, "indexUid">>): Promise<Array<SearchResponse<VilleDocument>>> {
+    const response = await withDeadline(this.#timeoutMs, (signal) =>
+      this.client.multiSearch<MultiSearchParams, VilleDocument>({ queries: queries.map((query) => ({ indexUid: this.#indexUid, ...query })) }, { signal }),
+    );
+    return response.results;
+  }
+
+  #toHit(hit: DocumentHit, words: readonly string[]) {
+    const ville = toVilleRow(hit);
+    return { id: ville.id, ville, nomHighlight: nomHighlight(ville, hit._formatted?.nom, words), ancienNom: matchedFormerName(ville, hit.anciens, words) };
   }
 }

@@ -17,6 +17,25 @@ function nameWords(nom: string): Set<string> {
 /** The name normalised with its elided articles glued ("lhay les roses"), then dropped ("hay les roses"). */
 const nameForms = (nom: string) => [normalizeName(nom), normalizeName(nom.replace(/(^|[^A-Za-z])[LlDd]['’]/g, "$1"))];
 
+/** Longest word start a document lists: users abbreviate words to a few letters ("sai rem de pro"). */
+const WORD_START_MAX_LENGTH = 7;
+
+/**
+ * Every start of every word of the name shorter than the word (and than 8 letters): "saint
+ * remy" → s, sa, sai, sain, r, re, rem. Meilisearch matches only a query's last word as a
+ * prefix; listed as words of their own, the earlier ones match too, as in the Postgres engine.
+ */
+export function wordStarts(nom: string): string[] {
+  const starts = new Set<string>();
+  for (const word of nameWords(nom)) {
+    for (let length = 1; length < word.length && length <= WORD_START_MAX_LENGTH; length++) starts.add(word.slice(0, length));
+  }
+  return [...starts];
+}
+
+/** The distinct complete forms of a name, as the Meilisearch documents carry them. */
+export const completeNameForms = (nom: string) => [...new Set(nameForms(nom))];
+
 /** Whether `normalized` is the whole name, with its elided articles glued or dropped. */
 export const isCompleteName = (nom: string, normalized: string) => nameForms(nom).includes(normalized);
 

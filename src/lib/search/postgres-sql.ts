@@ -20,7 +20,7 @@ export const PRECOMPUTED_RANK_OFFSET = 1e9;
  * for the route to say which former name matched. Read through villes_parent_code_idx
  * for the page's rows only.
  */
-const FORMER_NAMES = `(SELECT json_agg(json_build_object('code', d.code_insee, 'nom', d.nom) ORDER BY d.nom)
+export const FORMER_NAMES = `(SELECT json_agg(json_build_object('code', d.code_insee, 'nom', d.nom) ORDER BY d.nom)
   FROM villes d WHERE v.type = 'commune-actuelle' AND d.parent_code = v.code_insee
     AND d.type IN ('commune-deleguee', 'commune-associee') AND d.nom_normalise <> v.nom_normalise) AS "formerNames"`;
 

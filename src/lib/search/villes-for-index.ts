@@ -1,9 +1,13 @@
 import { sql, type SQL } from "drizzle-orm";
 import { VILLE_ROW_JOINS, VILLE_ROW_SELECT, type VilleRow } from "../db/queries/ville-rows.ts";
+import type { FormerName } from "./name-match.ts";
+import { FORMER_NAMES } from "./postgres-sql.ts";
 
 /** A ville as the search index reads it, with the change time that drives incremental syncs. */
 export interface IndexedVilleRow extends VilleRow {
   updatedAt: Date | string;
+  /** A commune nouvelle's former communes, which its search document is also found by. */
+  formerNames?: FormerName[] | null;
 }
 
 export interface VillesPage {
@@ -21,9 +25,26 @@ export interface VillesPage {
 export function villesForIndexSql({ afterId, limit, since }: VillesPage): SQL {
   const changed = since ? sql`AND v.updated_at >= ${since.toISOString()}::timestamptz` : sql``;
   return sql`
-    SELECT ${sql.raw(VILLE_ROW_SELECT)}, v.updated_at AS "updatedAt"
+    SELECT ${sql.raw(VILLE_ROW_SELECT)}, v.updated_at AS "updatedAt", ${sql.raw(FORMER_NAMES)}
     FROM villes v ${sql.raw(VILLE_ROW_JOINS)}
     WHERE v.id > ${afterId} ${changed}
+    ORDER BY v.id
+    LIMIT ${limit}`;
+}
+
+/**
+ * One page of the communes actuelles whose former communes (déléguées, associées) changed at
+ * or after `since`: their documents carry those names, so they are re-sent too. Reached from
+ * the changed children through villes_updated_at_id_idx, then each parent by its code.
+ */
+export function parentsOfChangedSql({ afterId, limit, since }: Required<VillesPage>): SQL {
+  return sql`
+    SELECT ${sql.raw(VILLE_ROW_SELECT)}, v.updated_at AS "updatedAt", ${sql.raw(FORMER_NAMES)}
+    FROM villes v ${sql.raw(VILLE_ROW_JOINS)}
+    WHERE v.type = 'commune-actuelle' AND v.id > ${afterId} AND v.code_insee IN (
+      SELECT c.parent_code FROM villes c
+      WHERE c.updated_at >= ${since.toISOString()}::timestamptz AND c.parent_code IS NOT NULL
+        AND c.type IN ('commune-deleguee', 'commune-associee'))
     ORDER BY v.id
     LIMIT ${limit}`;
 }
