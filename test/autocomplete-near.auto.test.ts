@@ -23,6 +23,16 @@ describe("near=auto: the caller's location from request.cf, snapped to a coarse 
     expect(other.body).toEqual(one.body);
   });
 
+  it("is private to the caller: the URL does not carry the location, so no shared cache may store it", async () => {
+    const auto = await callWorker(`/v1/villes/autocomplete?${new URLSearchParams({ q: "villeneuve", near: "auto" })}`, { cf: { latitude: "44.35", longitude: "2.57" } } as RequestInit);
+    expect(auto.status).toBe(200);
+    expect(auto.headers.get("Cache-Control")).toMatch(/^private, max-age=\d+/);
+    expect(auto.headers.get("Cache-Tag")).toBeNull();
+    const given = await callWorker(`/v1/villes/autocomplete?${new URLSearchParams({ q: "villeneuve", near: "44.25,2.75" })}`);
+    expect(given.headers.get("Cache-Control")).toMatch(/^public, max-age=\d+/);
+    expect(given.headers.get("Cache-Tag")).toBe("lieux-autocomplete");
+  });
+
   it("falls back to the unbiased ranking, saying near is null, when the request carries no location", async () => {
     const { body } = await fromCaller("villeneuve", undefined);
     expect(body.query.near).toBeNull();

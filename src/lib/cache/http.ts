@@ -47,20 +47,33 @@ function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
  * A cacheable JSON response: Cache-Control from the namespace's policy, a strong ETag
  * over the exact body with If-None-Match → 304, and Server-Timing naming the cache layer
  * that answered and, on a hit, how long the lookup took. Public data is the same for
- * every caller, so the response is public whoever asks.
+ * every caller, so the response is public whoever asks, unless it is `perCaller`.
  */
 export async function cachedJson(
   c: Context,
-  options: { namespace: CacheNamespace; served: Served; body: unknown; status?: 200 | 404; timings?: TimingEntry[]; contentType?: string },
+  options: {
+    namespace: CacheNamespace;
+    served: Served;
+    body: unknown;
+    status?: 200 | 404;
+    timings?: TimingEntry[];
+    contentType?: string;
+    /**
+     * The answer depends on something outside the URL (near=auto: the caller's location):
+     * `private`, so that no shared cache (Workers Cache, a CDN, a proxy) hands it to another caller.
+     */
+    perCaller?: boolean;
+  },
 ): Promise<Response> {
   const json = JSON.stringify(options.body);
   const etag = await strongEtag(json);
   const policy = policyFor(options.namespace);
-  const cacheControl = `public, max-age=${policy.httpMaxAgeSeconds}, stale-while-revalidate=${policy.httpStaleWhileRevalidateSeconds}`;
+  const scope = options.perCaller ? "private" : "public";
+  const cacheControl = `${scope}, max-age=${policy.httpMaxAgeSeconds}, stale-while-revalidate=${policy.httpStaleWhileRevalidateSeconds}`;
   const headers: Record<string, string> = {
     "Cache-Control": cacheControl,
     // Lets an import's generation bump purge this answer from Workers Cache (src/lib/cache/edge-cache.ts).
-    "Cache-Tag": edgeCacheTag(options.namespace),
+    ...(options.perCaller ? {} : { "Cache-Tag": edgeCacheTag(options.namespace) }),
     ETag: etag,
     "Server-Timing": serverTiming([
       { name: "cache", durationMs: options.served.lookupMs, description: options.served.layer },

@@ -93,6 +93,8 @@ export const autocompleteRoute = new OpenAPIHono<AppEnv>().openapi(route, async 
       fields,
     ),
     contentType: format === "geojson" ? GEOJSON_CONTENT_TYPE : undefined,
+    // near=auto ranks around the caller's location, which the URL does not carry.
+    perCaller: nearParam === "auto",
     // The engine that answered, when one was asked; `db` is added from the request's own queries.
     timings: fromEngine ? [{ name: "search", durationMs: payload.engineMs, description: payload.backend }] : [],
     // cachedJson may answer 304 with no body, which the typed 200 response cannot express
