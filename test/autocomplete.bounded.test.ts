@@ -103,7 +103,8 @@ describe("bounded work of the Postgres autocomplete, shown by the query plan", (
          join villes v on v.id = best.ville_id order by best.score desc, best.ville_id limit 10`,
         [prefix, DEFAULT_TYPE_SCOPE],
       );
-      const { body } = await autocomplete({ q: String(prefix) });
+      // the heavy prefixes are the Postgres engine's, whether or not the suite runs with MEILISEARCH_HOST
+      const { body } = await autocomplete({ q: String(prefix) }, { MEILISEARCH_HOST: undefined });
       expect(body.results.map((result) => result.nom), String(prefix)).toEqual(live.map((row) => row.nom));
     }
   });

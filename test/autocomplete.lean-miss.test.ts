@@ -27,7 +27,8 @@ async function tracedCall(path: string, ip: string) {
   });
   const ctx = createExecutionContext();
   const request = new Request(new URL(path, WORKER_ORIGIN), { headers: { "CF-Connecting-IP": ip } });
-  const response = await worker.fetch(request, testEnv, ctx);
+  // The Postgres engine's miss, whether or not the suite runs with MEILISEARCH_HOST (the one round trip is then Meilisearch's).
+  const response = await worker.fetch(request, { ...testEnv, MEILISEARCH_HOST: undefined }, ctx);
   responded = true;
   const body = await response.text();
   await waitOnExecutionContext(ctx);

@@ -55,6 +55,25 @@ describe("the complete-name probe", () => {
   });
 });
 
+describe("typos beside a full page of tiny prefix matches", () => {
+  it("asks for the large typo hits alone when tiny prefix matches fill the page", async () => {
+    await villesIndexWith(meili.client(), [
+      fixtureVille(751, { nom: "L'Île-Rousse", population: 3_000 }),
+      fixtureVille(752, { nom: "L'Île-d'Yeu", population: 4_900 }),
+      fixtureVille(753, { nom: "L'Île-Bouchard", population: 1_700 }),
+      fixtureVille(754, { nom: "Lille", population: 236_000 }),
+    ]);
+    const result = await new MeilisearchSearchEngine(meili.client()).autocomplete({ q: "lile", limit: 3, filters: {} });
+    expect(names(result.hits)).toEqual(["Lille", "L'Île-d'Yeu", "L'Île-Rousse"]);
+    const searches = (await meili.requests()).filter((request) => request.path === "/multi-search");
+    expect(searches).toHaveLength(2);
+    // the page the server ranked had no room for Lille; the second search filtered on the bar a typo must clear
+    const [page] = (searches[0]!.response!.body as { results: Array<{ hits: Array<{ nom: string }> }> }).results;
+    expect(page!.hits.map((hit) => hit.nom)).not.toContain("Lille");
+    expect((searches[1]!.body as { queries: Array<{ filter: string[] }> }).queries[0]!.filter).toContain("population > 98190");
+  });
+});
+
 describe("former names", () => {
   const annecy = fixtureVille(721, { nom: "Annecy", codeInsee: "74010", population: 130_000 });
   const formerNames = [{ code: "74213", nom: "Pringy" }, { code: "74268", nom: "Seynod" }];

@@ -131,6 +131,18 @@ describe("syncSearchIndexSince (configured)", () => {
     expect((await meili.client().index("villes").getStats()).numberOfDocuments).toBe(1);
   });
 
+  it("re-sends a commune nouvelle whose commune déléguée changed, with its former names", async () => {
+    await resetFixtureDatabase();
+    const db = sqlOn(FIXTURE_DATABASE);
+    await db`insert into villes (code_insee, type, parent_code, nom, codes_postaux, code_postal_principal, departement_code, region_code, population, created_at, updated_at)
+      values ('44180', 'commune-deleguee', '44109', 'Chantenay', '{44100}', '44100', '44', '52', 9000, ${LONG_AGO}::timestamptz, ${RECENTLY}::timestamptz)`;
+    await ensureIndex(meili.client(), "villes");
+    expect(await syncSearchIndexSince(fixtureServices(), new Date(RECENTLY))).toEqual({ synced: 3 });
+    const sent = (await meili.requests()).filter((request) => request.path === "/indexes/villes/documents").flatMap((request) => request.body as Array<Record<string, unknown>>);
+    expect(sent.map((document) => document.nom)).toEqual(["Saint-Herblain", "Chantenay", "Nantes"]);
+    expect(sent[2]).toMatchObject({ anciens: [{ code: "44180", nom: "Chantenay" }], anciens_noms: ["chantenay"], anciens_codes: ["44180"] });
+  });
+
   it("does nothing without MEILISEARCH_HOST", async () => {
     expect(await syncSearchIndexSince(servicesWith({ MEILISEARCH_HOST: undefined }), new Date(0))).toEqual({ synced: 0, skipped: "MEILISEARCH_HOST is not set" });
     expect(await meili.requests()).toEqual([]);

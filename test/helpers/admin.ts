@@ -8,6 +8,7 @@ import { STATS_VIEWS } from "../../src/lib/db/stats-tables.ts";
 import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../../src/lib/search/heavy-prefixes.ts";
 import { TYPO_DICTIONARY_SIZE } from "../../src/lib/search/typo-dictionary.ts";
 import { freshCaches, VILLE_NAMESPACES } from "./cache.ts";
+import { forgetInSearchIndex } from "./search-index.ts";
 import { primaryUrl, replicaUrl, sqlOn, untilReplicaCounts } from "./sql.ts";
 import { callWorker, testEnv } from "./worker.ts";
 
@@ -130,8 +131,9 @@ export async function settleSyntheticRows(letter: string): Promise<void> {
 /** Leaves the shared database as the seed made it: the letter's rows gone, derived tables rebuilt, caches forgotten. */
 export async function removeSyntheticRows(letter: string): Promise<void> {
   const primary = sqlOn(primaryUrl());
-  const { length } = await primary.query("delete from villes where code_insee like $1 returning id", [`${letter}%`]);
-  if (length === 0) return;
+  const removed = (await primary.query("delete from villes where code_insee like $1 returning id", [`${letter}%`])) as Array<{ id: string }>;
+  if (removed.length === 0) return;
+  await forgetInSearchIndex(removed.map((row) => row.id));
   // Another file's commit may be rebuilding at the same moment: the later rebuild then collides and is retried.
   for (let attempt = 1; ; attempt++) {
     try {

@@ -7,6 +7,7 @@ import { buildServices } from "../../src/compose-services.ts";
 import { freshCaches, VILLE_NAMESPACES } from "./cache.ts";
 import { primaryUrl, sqlOn, untilReplicaHolds } from "./sql.ts";
 import { testEnv } from "./worker.ts";
+import { forgetInSearchIndex } from "./search-index.ts";
 
 /** One parsed JSON log line. */
 export type LogLine = Record<string, unknown> & { level: string; message: string };
@@ -88,7 +89,8 @@ export async function insertTestVilles(codes: string[], population = 7): Promise
 }
 
 export async function deleteTestVilles(codes: string[]): Promise<void> {
-  await sqlOn(primaryUrl())`delete from villes where code_insee = any(${codes})`;
+  const removed = (await sqlOn(primaryUrl())`delete from villes where code_insee = any(${codes}) returning id`) as Array<{ id: string }>;
+  await forgetInSearchIndex(removed.map((row) => row.id));
   await untilReplicaHolds(codes, 0);
   await freshCaches(VILLE_NAMESPACES);
 }

@@ -37,7 +37,8 @@ export const VILLES_SETTINGS = {
   // after the same match on a current name's own words.
   searchableAttributes: ["nom", "nom_normalise", "codes_postaux", "code_insee", "anciens_noms", "anciens_codes", "debuts_mots"],
   // parent_code, noms_complets: the arrondissements of an "xx000" form and the complete-name probe; _geo: radius filters.
-  filterableAttributes: ["departement_code", "region_code", "type", "parent_code", "noms_complets", "_geo"],
+  // population: the typo hits large enough to join a page of tiny prefix matches.
+  filterableAttributes: ["departement_code", "region_code", "type", "parent_code", "noms_complets", "population", "_geo"],
   sortableAttributes: ["population", "popularity", "code_insee", "_geo"],
   displayedAttributes: VILLE_DISPLAYED_ATTRIBUTES,
   // "sort" acts only on the queries that send one (the complete-name probe, the xx000 form): autocomplete does not.

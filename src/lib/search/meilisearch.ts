@@ -1,7 +1,9 @@
 import { Meilisearch, type Hit, type MultiSearchParams, type MultiSearchQuery, type SearchResponse } from "meilisearch";
 import { HIGHLIGHT_POST_TAG, HIGHLIGHT_PRE_TAG, filterExpressions, filterString, nomHighlight } from "./meilisearch-query.ts";
 import { isPrefixMatch, matchedFormerName, startsWithQuery } from "./name-match.ts";
-import { cityThenArrondissements, largeTypos, POSTAL_CODE_FORM, postalFormPrefix, reserveCompleteNames } from "./ranking.ts";
+import {
+  cityThenArrondissements, largeTypos, POSTAL_CODE_FORM, postalFormPrefix, reserveCompleteNames, TYPO_BLEND_MAX, TYPO_BLEND_POPULATION_RATIO, wantsTypoBlend,
+} from "./ranking.ts";
 import { VILLES_INDEX } from "./meilisearch-settings.ts";
 import { toVilleRow, type VilleDocument } from "./meilisearch-sync.ts";
 import { normalizeQuery, queryWords } from "./query.ts";
@@ -17,6 +19,10 @@ const TYPO_MIN_QUERY_LENGTH = 4;
 const HIGHLIGHTED = { attributesToHighlight: ["nom"], highlightPreTag: HIGHLIGHT_PRE_TAG, highlightPostTag: HIGHLIGHT_POST_TAG };
 
 type DocumentHit = Hit<VilleDocument>;
+
+const typoCount = (hit: DocumentHit) => hit._rankingScoreDetails?.typo?.typoCount ?? 0;
+/** Meilisearch tries typos from four letters, and never on numbers. */
+const typosMakeSense = (normalized: string) => normalized.replace(/ /g, "").length >= TYPO_MIN_QUERY_LENGTH && !/\d/.test(normalized);
 
 export interface MeilisearchConnection {
   host: string;
@@ -107,10 +113,14 @@ export class MeilisearchSearchEngine implements SearchEngine {
     // with them ("saint" in 2A: Sainte-Lucie, then Santa-Maria…). Like the Postgres engine,
     // typos count only when nothing matched without one, or when they are large places
     // beside a few or tiny prefix matches ("lile": Lille), and never beside a complete name.
-    const typoCount = (hit: DocumentHit) => hit._rankingScoreDetails?.typo?.typoCount ?? 0;
     const typoFree = hits.filter((hit) => typoCount(hit) === 0);
     const complete = homonyms!.hits.map((hit) => this.#toHit(hit, words));
-    const blended = complete.length > 0 ? [] : largeTypos(typoFree, hits.filter((hit) => typoCount(hit) > 0), limit);
+    let typos = hits.filter((hit) => typoCount(hit) > 0);
+    // A full page of tiny prefix matches leaves no room for the typo hits ranked after them: ask for the large ones alone.
+    if (complete.length === 0 && typos.length === 0 && typoFree.length >= limit && wantsTypoBlend(typoFree, limit) && typosMakeSense(normalized)) {
+      typos = await this.#largeTypoHits(normalized, filter, typoFree);
+    }
+    const blended = complete.length > 0 ? [] : largeTypos(typoFree, typos, limit);
     const ranked = (typoFree.length > 0 ? [...blended, ...typoFree].slice(0, limit) : hits).map((hit) => this.#toHit(hit, words));
     const page = reserveCompleteNames(ranked, complete, limit, (hit) => startsWithQuery(hit.ville.nom, normalized)).map(({ ville, nomHighlight, ancienNom }) => ({ ville, nomHighlight, ancienNom }));
     const anyPrefixMatch = page.some((hit) => isPrefixMatch(hit.ville, words) || hit.ancienNom !== undefined);
@@ -134,6 +144,15 @@ export class MeilisearchSearchEngine implements SearchEngine {
     if (!city) return [];
     const own = arrondissements!.hits.filter((hit) => hit.parent_code === city.code_insee);
     return cityThenArrondissements(city, own, matches!.hits, limit);
+  }
+
+  /** The typo hits large enough to join a page of tiny prefix matches (largeTypos' bar), found by a population filter. */
+  async #largeTypoHits(normalized: string, filter: string[], prefixHits: readonly DocumentHit[]): Promise<DocumentHit[]> {
+    const bar = TYPO_BLEND_POPULATION_RATIO * (Math.max(0, ...prefixHits.map((hit) => hit.population)) + 10) - 10;
+    const [large] = await this.#multiSearch([
+      { q: normalized, filter: [...filter, `population > ${Math.floor(bar)}`], limit: TYPO_BLEND_MAX, ...HIGHLIGHTED, matchingStrategy: "all", showRankingScoreDetails: true },
+    ]);
+    return large!.hits.filter((hit) => typoCount(hit) > 0);
   }
 
   /** Several searches in one round trip, within the engine's deadline. */
