@@ -18,6 +18,8 @@ export interface EngineRelevance {
   meilisearch: RelevanceFigures;
   /** Sampled communes missed at 10 by one engine only ("Nom (dep)"). */
   missedAt10Only: { postgres: string[]; meilisearch: string[] };
+  /** Sampled communes with no larger homonym that one engine only did not put first. */
+  missedAt1Only: { postgres: string[]; meilisearch: string[] };
   /** Communes ≥ 20,000 never first on one engine only. */
   neverFirstOnly: { postgres: string[]; meilisearch: string[] };
 }
@@ -57,6 +59,7 @@ export async function benchRelevanceOnBothEngines(options: RelevanceEnginesOptio
     postgres,
     meilisearch,
     missedAt10Only: { postgres: onlyIn(postgres.missedAt10, meilisearch.missedAt10), meilisearch: onlyIn(meilisearch.missedAt10, postgres.missedAt10) },
+    missedAt1Only: { postgres: onlyIn(postgres.missedAt1, meilisearch.missedAt1), meilisearch: onlyIn(meilisearch.missedAt1, postgres.missedAt1) },
     neverFirstOnly: { postgres: onlyIn(postgres.typing.neverFirst, meilisearch.typing.neverFirst), meilisearch: onlyIn(meilisearch.typing.neverFirst, postgres.typing.neverFirst) },
   };
 }

@@ -19,6 +19,8 @@ export interface RelevanceFigures {
   recall: Record<"at1" | "at5" | "at10", RecallAt>;
   /** Sampled communes below the ceiling at 10 that were not in the first 10, for the report. */
   missedAt10: string[];
+  /** Sampled communes with no larger homonym that did not come first. */
+  missedAt1: string[];
   typing: { communes: number; meanFraction: number; neverFirst: string[] };
 }
 
@@ -122,6 +124,9 @@ export async function benchRelevance(baseUrl: string, villes: readonly VilleSeed
   const missedAt10 = sampled
     .filter((commune, index) => larger.get(keyOf(commune))! < 10 && (ranks[index]! < 0 || ranks[index]! >= 10))
     .map((commune) => `${commune.nom} (${commune.departementCode})`);
+  const missedAt1 = sampled
+    .filter((commune, index) => larger.get(keyOf(commune))! < 1 && ranks[index] !== 0)
+    .map((commune) => `${commune.nom} (${commune.departementCode})`);
   const large = communes.filter((commune) => commune.population >= TYPING_MIN_POPULATION);
   const fractions = await inParallel(large, 4, (commune) => typingFraction(baseUrl, commune));
   const neverFirst = large.filter((_, index) => fractions[index] === null).map((commune) => commune.nom);
@@ -131,6 +136,7 @@ export async function benchRelevance(baseUrl: string, villes: readonly VilleSeed
     sampled: sampled.length,
     recall: { at1: recallAt(1), at5: recallAt(5), at10: recallAt(10) },
     missedAt10,
+    missedAt1,
     typing: { communes: large.length, meanFraction: ratio(fractions.reduce((sum: number, value) => sum + (value ?? 1), 0), large.length), neverFirst },
   };
   log(`relevance (${backend}): recall@1 ${figures.recall.at1.found}/${figures.recall.at1.ceiling}, @5 ${figures.recall.at5.found}/${figures.recall.at5.ceiling}, @10 ${figures.recall.at10.found}/${figures.recall.at10.ceiling} of ${sampled.length}; typing fraction ${figures.typing.meanFraction} over ${large.length} communes`);

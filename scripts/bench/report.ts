@@ -71,6 +71,7 @@ function table(results: BenchResults): string[] {
   if (e) {
     const names = (list: string[]) => `${list.length}${list.length ? `: ${list.slice(0, 12).join(", ")}${list.length > 12 ? ", …" : ""}` : ""}`;
     lines.push(`| engines disagree: complete name missed at 10 by one engine only | — | Postgres only ${names(e.missedAt10Only.postgres)} | Meilisearch only ${names(e.missedAt10Only.meilisearch)} | — |`);
+    lines.push(`| engines disagree: complete name (no larger homonym) not first on one engine only | — | Postgres only ${names(e.missedAt1Only.postgres)} | Meilisearch only ${names(e.missedAt1Only.meilisearch)} | — |`);
     lines.push(`| engines disagree: commune ≥ 20,000 never first on one engine only | — | Postgres only ${names(e.neverFirstOnly.postgres)} | Meilisearch only ${names(e.neverFirstOnly.meilisearch)} | — |`);
   }
   const g = results.geo;
