@@ -18,6 +18,9 @@ const meili = useMeilisearchReplay("meilisearch-french.contract");
 
 type Row = VilleRow & { formerNames?: FormerName[] };
 
+/** 21 distinct words: enough names to fill Meilisearch's page of 20 whatever the limit. */
+const SUFFIXES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India", "Juliett", "Kilo", "Lima", "Mike", "November", "Oscar", "Papa", "Quebec", "Romeo", "Sierra", "Tango", "Uniform"];
+
 async function villesIndexWith(client: Meilisearch, rows: readonly Row[]): Promise<void> {
   await ensureIndex(client, "villes");
   await applyVillesSettings(client);
@@ -30,15 +33,16 @@ describe("the complete-name probe", () => {
   it("brings a tiny commune whose whole name is the query onto a page Meilisearch filled with larger names", async () => {
     await villesIndexWith(meili.client(), [
       fixtureVille(701, { nom: "La Celle-Saint-Cloud", population: 21_000 }),
-      fixtureVille(702, { nom: "Cellettes", population: 2_400 }),
+      ...SUFFIXES.map((suffix, i) => fixtureVille(760 + i, { nom: `Cellettes-${suffix}`, population: 2_000 + i * 100 })),
       fixtureVille(703, { nom: "Celle", population: 60 }),
     ]);
     const result = await new MeilisearchSearchEngine(meili.client()).autocomplete({ q: "Celle", limit: 2, filters: {} });
     expect(names(result.hits)).toEqual(["Celle", "La Celle-Saint-Cloud"]);
-    // the ranked page alone had no room for it: the probe, sorted by population, found it
+    // the ranked page alone (20 hits, whatever the limit) had no room for it: the probe, sorted by population, found it
     const [search] = (await meili.requests()).filter((request) => request.path === "/multi-search");
     const [page, probe] = (search!.response!.body as { results: Array<{ hits: Array<{ nom: string }> }> }).results;
-    expect(page!.hits.map((hit) => hit.nom)).toEqual(["La Celle-Saint-Cloud", "Cellettes"]);
+    expect(page!.hits).toHaveLength(20);
+    expect(page!.hits.map((hit) => hit.nom)).not.toContain("Celle");
     expect(probe!.hits.map((hit) => hit.nom)).toEqual(["Celle"]);
   });
 
@@ -58,13 +62,12 @@ describe("the complete-name probe", () => {
 describe("typos beside a full page of tiny prefix matches", () => {
   it("asks for the large typo hits alone when tiny prefix matches fill the page", async () => {
     await villesIndexWith(meili.client(), [
-      fixtureVille(751, { nom: "L'Île-Rousse", population: 3_000 }),
+      ...SUFFIXES.map((suffix, i) => fixtureVille(780 + i, { nom: `L'Île-${suffix}`, population: 1_000 + i * 100 })),
       fixtureVille(752, { nom: "L'Île-d'Yeu", population: 4_900 }),
-      fixtureVille(753, { nom: "L'Île-Bouchard", population: 1_700 }),
       fixtureVille(754, { nom: "Lille", population: 236_000 }),
     ]);
     const result = await new MeilisearchSearchEngine(meili.client()).autocomplete({ q: "lile", limit: 3, filters: {} });
-    expect(names(result.hits)).toEqual(["Lille", "L'Île-d'Yeu", "L'Île-Rousse"]);
+    expect(names(result.hits)).toEqual(["Lille", "L'Île-d'Yeu", `L'Île-${SUFFIXES.at(-1)}`]);
     const searches = (await meili.requests()).filter((request) => request.path === "/multi-search");
     expect(searches).toHaveLength(2);
     // the page the server ranked had no room for Lille; the second search filtered on the bar a typo must clear

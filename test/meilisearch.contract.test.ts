@@ -140,7 +140,8 @@ describe("Meilisearch search requests", () => {
           indexUid: "villes",
           q: "saint etienne",
           filter: [scope],
-          limit: 7,
+          // 20 whatever the limit: the adapter re-ranks the page as the Postgres engine would, then cuts it
+          limit: 20,
           attributesToHighlight: ["nom"],
           highlightPreTag: "<mark>",
           highlightPostTag: "</mark>",

@@ -1,5 +1,6 @@
 import { Meilisearch, type Hit, type MultiSearchParams, type MultiSearchQuery, type SearchResponse } from "meilisearch";
 import { HIGHLIGHT_POST_TAG, HIGHLIGHT_PRE_TAG, filterExpressions, filterString, nomHighlight } from "./meilisearch-query.ts";
+import { matchScore } from "./match-score.ts";
 import { isPrefixMatch, matchedFormerName, startsWithQuery } from "./name-match.ts";
 import {
   cityThenArrondissements, largeTypos, POSTAL_CODE_FORM, postalFormPrefix, reserveCompleteNames, TYPO_BLEND_MAX, TYPO_BLEND_POPULATION_RATIO, wantsTypoBlend,
@@ -19,6 +20,25 @@ const TYPO_MIN_QUERY_LENGTH = 4;
 const HIGHLIGHTED = { attributesToHighlight: ["nom"], highlightPreTag: HIGHLIGHT_PRE_TAG, highlightPostTag: HIGHLIGHT_POST_TAG };
 
 type DocumentHit = Hit<VilleDocument>;
+
+/** Hits asked for whatever the limit, so that the re-ranking below sees the Postgres engine's candidates too. */
+const RERANK_WINDOW = 20;
+
+/**
+ * The typo-free hits Meilisearch returned, in the Postgres engine's order (its score, then
+ * id): those whose name, code or former name the query starts; then those matched word by
+ * word (any order), as the Postgres engine appends them; then the typo hits, in Meilisearch's order.
+ */
+function inPostgresOrder(hits: readonly DocumentHit[], normalized: string): DocumentHit[] {
+  const scored = hits
+    .filter((hit) => typoCount(hit) === 0)
+    .map((hit) => ({
+      hit,
+      score: matchScore({ nom: hit.nom, population: hit.population, codesPostaux: hit.codes_postaux, codeInsee: hit.code_insee, formerNames: hit.anciens }, normalized),
+    }));
+  const prefix = scored.filter((entry) => entry.score !== null).sort((a, b) => b.score! - a.score! || a.hit.id - b.hit.id);
+  return [...prefix, ...scored.filter((entry) => entry.score === null)].map((entry) => entry.hit).concat(hits.filter((hit) => typoCount(hit) > 0));
+}
 
 const typoCount = (hit: DocumentHit) => hit._rankingScoreDetails?.typo?.typoCount ?? 0;
 /** Meilisearch tries typos from four letters, and never on numbers. */
@@ -103,17 +123,17 @@ export class MeilisearchSearchEngine implements SearchEngine {
     const { limit, filters } = request;
     const filter = filterExpressions(filters);
     const [main, homonyms] = await this.#multiSearch([
-      { q: normalized, filter, limit, ...HIGHLIGHTED, matchingStrategy: "all", showRankingScoreDetails: true },
+      { q: normalized, filter, limit: Math.max(limit, RERANK_WINDOW), ...HIGHLIGHTED, matchingStrategy: "all", showRankingScoreDetails: true },
       // Ranking rules cannot reserve places: every commune whose complete name is the query, most populous first, is asked for beside the page.
       { q: "", filter: [...filter, `noms_complets = ${filterString(normalized)}`], sort: ["population:desc"], limit },
     ]);
-    let hits = main!.hits;
+    let hits = inPostgresOrder(main!.hits, normalized);
     if (hits.length === 0 && POSTAL_CODE_FORM.test(normalized)) hits = await this.#cityOfPostalForm(normalized, limit, filter);
     // Meilisearch ranks typo matches after every match without one, then fills the page
     // with them ("saint" in 2A: Sainte-Lucie, then Santa-Maria…). Like the Postgres engine,
     // typos count only when nothing matched without one, or when they are large places
     // beside a few or tiny prefix matches ("lile": Lille), and never beside a complete name.
-    const typoFree = hits.filter((hit) => typoCount(hit) === 0);
+    const typoFree = hits.filter((hit) => typoCount(hit) === 0).slice(0, limit);
     const complete = homonyms!.hits.map((hit) => this.#toHit(hit, words));
     let typos = hits.filter((hit) => typoCount(hit) > 0);
     // A full page of tiny prefix matches leaves no room for the typo hits ranked after them: ask for the large ones alone.
@@ -121,7 +141,7 @@ export class MeilisearchSearchEngine implements SearchEngine {
       typos = await this.#largeTypoHits(normalized, filter, typoFree);
     }
     const blended = complete.length > 0 ? [] : largeTypos(typoFree, typos, limit);
-    const ranked = (typoFree.length > 0 ? [...blended, ...typoFree].slice(0, limit) : hits).map((hit) => this.#toHit(hit, words));
+    const ranked = (typoFree.length > 0 ? [...blended, ...typoFree].slice(0, limit) : hits.slice(0, limit)).map((hit) => this.#toHit(hit, words));
     const page = reserveCompleteNames(ranked, complete, limit, (hit) => startsWithQuery(hit.ville.nom, normalized)).map(({ ville, nomHighlight, ancienNom }) => ({ ville, nomHighlight, ancienNom }));
     const anyPrefixMatch = page.some((hit) => isPrefixMatch(hit.ville, words) || hit.ancienNom !== undefined);
     const typoTried = normalized.replace(/ /g, "").length >= TYPO_MIN_QUERY_LENGTH;
