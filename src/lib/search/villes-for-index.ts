@@ -34,14 +34,15 @@ export function villesForIndexSql({ afterId, limit, since }: VillesPage): SQL {
 
 /**
  * One page of the communes actuelles whose former communes (déléguées, associées) changed at
- * or after `since`: their documents carry those names, so they are re-sent too. Reached from
+ * or after `since` while they did not (those were sent already): their documents carry
+ * those names, so they are re-sent too. Reached from
  * the changed children through villes_updated_at_id_idx, then each parent by its code.
  */
 export function parentsOfChangedSql({ afterId, limit, since }: Required<VillesPage>): SQL {
   return sql`
     SELECT ${sql.raw(VILLE_ROW_SELECT)}, v.updated_at AS "updatedAt", ${sql.raw(FORMER_NAMES)}
     FROM villes v ${sql.raw(VILLE_ROW_JOINS)}
-    WHERE v.type = 'commune-actuelle' AND v.id > ${afterId} AND v.code_insee IN (
+    WHERE v.type = 'commune-actuelle' AND v.id > ${afterId} AND v.updated_at < ${since.toISOString()}::timestamptz AND v.code_insee IN (
       SELECT c.parent_code FROM villes c
       WHERE c.updated_at >= ${since.toISOString()}::timestamptz AND c.parent_code IS NOT NULL
         AND c.type IN ('commune-deleguee', 'commune-associee'))
