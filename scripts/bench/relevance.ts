@@ -121,12 +121,11 @@ export async function benchRelevance(baseUrl: string, villes: readonly VilleSeed
     const ceiling = sampled.filter((commune) => larger.get(keyOf(commune))! < k).length;
     return { found, ceiling, recall: ratio(found, sampled.length), ofCeiling: ratio(found, ceiling) };
   };
-  const missedAt10 = sampled
-    .filter((commune, index) => larger.get(keyOf(commune))! < 10 && (ranks[index]! < 0 || ranks[index]! >= 10))
-    .map((commune) => `${commune.nom} (${commune.departementCode})`);
-  const missedAt1 = sampled
-    .filter((commune, index) => larger.get(keyOf(commune))! < 1 && ranks[index] !== 0)
-    .map((commune) => `${commune.nom} (${commune.departementCode})`);
+  /** Communes under the ceiling at k (fewer than k larger homonyms) that were not in the first k. */
+  const missedAt = (k: number) =>
+    sampled
+      .filter((commune, index) => larger.get(keyOf(commune))! < k && (ranks[index]! < 0 || ranks[index]! >= k))
+      .map((commune) => `${commune.nom} (${commune.departementCode})`);
   const large = communes.filter((commune) => commune.population >= TYPING_MIN_POPULATION);
   const fractions = await inParallel(large, 4, (commune) => typingFraction(baseUrl, commune));
   const neverFirst = large.filter((_, index) => fractions[index] === null).map((commune) => commune.nom);
@@ -135,8 +134,8 @@ export async function benchRelevance(baseUrl: string, villes: readonly VilleSeed
     seed: options.seed,
     sampled: sampled.length,
     recall: { at1: recallAt(1), at5: recallAt(5), at10: recallAt(10) },
-    missedAt10,
-    missedAt1,
+    missedAt10: missedAt(10),
+    missedAt1: missedAt(1),
     typing: { communes: large.length, meanFraction: ratio(fractions.reduce((sum: number, value) => sum + (value ?? 1), 0), large.length), neverFirst },
   };
   log(`relevance (${backend}): recall@1 ${figures.recall.at1.found}/${figures.recall.at1.ceiling}, @5 ${figures.recall.at5.found}/${figures.recall.at5.ceiling}, @10 ${figures.recall.at10.found}/${figures.recall.at10.ceiling} of ${sampled.length}; typing fraction ${figures.typing.meanFraction} over ${large.length} communes`);

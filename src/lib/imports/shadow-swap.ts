@@ -95,6 +95,12 @@ const onShadow = (indexDef: string) => indexDef.replace(/ ON public\.(\w+) /, ` 
 export async function buildShadowAndSwap(tx: TransactionDb, source: string, timings: Record<string, number>): Promise<void> {
   const catalog = await readCatalog(tx);
   const run = (text: string) => tx.execute(sql.raw(text));
+  // Unqualified names in `work` (a view's text, a SQL function's body) resolve to the copies, for this transaction only.
+  const withShadowFirst = async (work: () => Promise<unknown>) => {
+    await run(`select set_config('search_path', '${SHADOW}, ' || current_setting('search_path'), true)`);
+    await work();
+    await run(`select set_config('search_path', substr(current_setting('search_path'), length('${SHADOW}, ') + 1), true)`);
+  };
   await run("set local maintenance_work_mem = '512MB'");
   await timed(timings, "shadow_copy", async () => {
     await run(`drop schema if exists ${SHADOW} cascade`);
@@ -127,25 +133,23 @@ export async function buildShadowAndSwap(tx: TransactionDb, source: string, timi
     // The computed terms above are each row's own; a commune nouvelle is also found by its former
     // communes' names, rewritten wherever a parent or a child changed (before or after the merge),
     // by the trigger's own function run on the copy (its unqualified names follow the search path).
-    await run(`select set_config('search_path', '${SHADOW}, ' || current_setting('search_path'), true)`);
-    await run(`select lieux_sync_former_name_terms(array(
+    await withShadowFirst(() => run(`select lieux_sync_former_name_terms(array(
                  select d.parent_code from ${SHADOW}.villes d
                  where d.parent_code is not null and d.type in ('commune-deleguee', 'commune-associee')
                    and (d.updated_at = now() or exists (select 1 from ${SHADOW}.villes p where p.code_insee = d.parent_code and p.updated_at = now()))
                  union
                  select o.parent_code from public.villes o join ${SHADOW}.villes d on d.id = o.id
-                 where d.updated_at = now() and o.parent_code is not null and o.type in ('commune-deleguee', 'commune-associee')))`);
-    await run(`select set_config('search_path', substr(current_setting('search_path'), length('${SHADOW}, ') + 1), true)`);
+                 where d.updated_at = now() and o.parent_code is not null and o.type in ('commune-deleguee', 'commune-associee')))`));
     await run(`analyze ${SHADOW}.villes, ${SHADOW}.ville_search_terms`);
   });
   await timed(timings, "shadow_stats_views", async () => {
     // The views' text names `villes` unqualified: with the shadow schema first, it means the copy.
-    await run(`select set_config('search_path', '${SHADOW}, ' || current_setting('search_path'), true)`);
-    for (const view of catalog.views) {
-      await run(`create materialized view ${SHADOW}.${view.name} as ${view.def.replace(/;\s*$/, "")}`);
-      for (const def of view.indexes) await run(onShadow(def));
-    }
-    await run(`select set_config('search_path', substr(current_setting('search_path'), length('${SHADOW}, ') + 1), true)`);
+    await withShadowFirst(async () => {
+      for (const view of catalog.views) {
+        await run(`create materialized view ${SHADOW}.${view.name} as ${view.def.replace(/;\s*$/, "")}`);
+        for (const def of view.indexes) await run(onShadow(def));
+      }
+    });
   });
   await timed(timings, "shadow_swap", async () => {
     // Readers wait only for these catalog changes, milliseconds at any size.

@@ -1,4 +1,4 @@
-import { normalizeName } from "../normalize.ts";
+import { completeNameForms } from "./name-match.ts";
 
 /**
  * The TypeScript twin of the Postgres engine's ranking (drizzle/0012: lieux_search_terms and
@@ -21,15 +21,10 @@ interface Term {
   position: number;
 }
 
-const ELIDED_ARTICLE = /(^|[^A-Za-z])[LlDd]['’]/g;
-
-/** lieux_search_terms: every suffix starting at a word, of the name and of its elision-dropped form; then the codes. */
+/** lieux_search_terms: every suffix starting at a word, of the name and of its elision-dropped form (when it differs). */
 function nameTerms(nom: string, offset: number): Term[] {
-  const forms = [normalizeName(nom)];
-  if (ELIDED_ARTICLE.test(nom)) forms.push(normalizeName(nom.replace(ELIDED_ARTICLE, "$1")));
-  ELIDED_ARTICLE.lastIndex = 0;
   const terms: Term[] = [];
-  for (const form of forms) {
+  for (const form of completeNameForms(nom)) {
     const words = form.split(" ").filter(Boolean);
     words.forEach((_, i) => terms.push({ term: words.slice(i).join(" "), position: offset + i }));
   }

@@ -42,9 +42,12 @@ export interface VilleDocument {
   anciens_codes?: string[];
 }
 
+/** A ville as documents are built from it: with its former names when the read included them. */
+export type IndexableVille = VilleRow & { formerNames?: FormerName[] | null };
+
 export const popularityBucket = (population: number) => Math.floor(Math.log10(Math.max(population, 0) + 10));
 
-export function toVilleDocument(row: VilleRow & { formerNames?: FormerName[] | null }): VilleDocument {
+export function toVilleDocument(row: IndexableVille): VilleDocument {
   const anciens = row.formerNames ?? [];
   const hasPoint = row.latitude !== null && row.longitude !== null;
   return {
@@ -115,7 +118,7 @@ export interface SyncVillesOptions {
  * Adds (or replaces) the villes' documents in batches, waiting for each task, and
  * throws on the first failed task with its error. Returns the number of documents sent.
  */
-export async function syncVilles(client: Meilisearch, rows: ReadonlyArray<VilleRow & { formerNames?: FormerName[] | null }>, options: SyncVillesOptions = {}): Promise<number> {
+export async function syncVilles(client: Meilisearch, rows: readonly IndexableVille[], options: SyncVillesOptions = {}): Promise<number> {
   const { batchSize = 10_000, indexUid = VILLES_INDEX } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError("batchSize must be a positive integer");
   const index = client.index<VilleDocument>(indexUid);

@@ -21,6 +21,8 @@ const HIGHLIGHTED = { attributesToHighlight: ["nom"], highlightPreTag: HIGHLIGHT
 
 type DocumentHit = Hit<VilleDocument>;
 
+const typoCount = (hit: DocumentHit) => hit._rankingScoreDetails?.typo?.typoCount ?? 0;
+
 /** Hits asked for whatever the limit, so that the re-ranking below sees the Postgres engine's candidates too. */
 const RERANK_WINDOW = 20;
 
@@ -40,7 +42,6 @@ function inPostgresOrder(hits: readonly DocumentHit[], normalized: string): Docu
   return [...prefix, ...scored.filter((entry) => entry.score === null)].map((entry) => entry.hit).concat(hits.filter((hit) => typoCount(hit) > 0));
 }
 
-const typoCount = (hit: DocumentHit) => hit._rankingScoreDetails?.typo?.typoCount ?? 0;
 /** Meilisearch tries typos from four letters, and never on numbers. */
 const typosMakeSense = (normalized: string) => normalized.replace(/ /g, "").length >= TYPO_MIN_QUERY_LENGTH && !/\d/.test(normalized);
 

@@ -10,6 +10,9 @@ export interface IndexedVilleRow extends VilleRow {
   formerNames?: FormerName[] | null;
 }
 
+/** What a search document is built from: the ville, its change time and its former names. Static text. */
+const INDEXED_VILLE_COLUMNS = sql.raw(`${VILLE_ROW_SELECT}, v.updated_at AS "updatedAt", ${FORMER_NAMES}`);
+
 export interface VillesPage {
   /** Keyset position: only ids above it. */
   afterId: number;
@@ -25,7 +28,7 @@ export interface VillesPage {
 export function villesForIndexSql({ afterId, limit, since }: VillesPage): SQL {
   const changed = since ? sql`AND v.updated_at >= ${since.toISOString()}::timestamptz` : sql``;
   return sql`
-    SELECT ${sql.raw(VILLE_ROW_SELECT)}, v.updated_at AS "updatedAt", ${sql.raw(FORMER_NAMES)}
+    SELECT ${INDEXED_VILLE_COLUMNS}
     FROM villes v ${sql.raw(VILLE_ROW_JOINS)}
     WHERE v.id > ${afterId} ${changed}
     ORDER BY v.id
@@ -40,7 +43,7 @@ export function villesForIndexSql({ afterId, limit, since }: VillesPage): SQL {
  */
 export function parentsOfChangedSql({ afterId, limit, since }: Required<VillesPage>): SQL {
   return sql`
-    SELECT ${sql.raw(VILLE_ROW_SELECT)}, v.updated_at AS "updatedAt", ${sql.raw(FORMER_NAMES)}
+    SELECT ${INDEXED_VILLE_COLUMNS}
     FROM villes v ${sql.raw(VILLE_ROW_JOINS)}
     WHERE v.type = 'commune-actuelle' AND v.id > ${afterId} AND v.updated_at < ${since.toISOString()}::timestamptz AND v.code_insee IN (
       SELECT c.parent_code FROM villes c
