@@ -22,6 +22,14 @@ describe("the commit Workflow", () => {
     for (const step of COMMIT_STEPS) expect(followed.job.timings[`${step}_ms`], step).toEqual(expect.any(Number));
     expect(followed.job.timings.commit_total_ms).toEqual(expect.any(Number));
     expect(await countVilles(codes(rows))).toBe(40);
+    // A small in-place merge refreshes the search structures from its own changes (drizzle/0014).
+    expect(followed.job.timings).toMatchObject({ merge_shadow: 0, heavy_prefixes_incremental: 1, typo_dictionary_incremental: 1 });
+    // The suite's villes number fewer than the typo dictionary's size: every imported one is in it.
+    const [{ n }] = (await sqlOn(primaryUrl()).query(
+      "select count(*)::int as n from typo_dictionary d join villes v on v.id = d.ville_id where v.code_insee = any($1) and d.typo_key = lieux_typo_key(v.nom_normalise)",
+      [codes(rows)],
+    )) as [{ n: number }];
+    expect(n).toBe(40);
   });
 
   it("marks the job failed with the reason when a step fails for good, serves the old data, and completes when committed again", async () => {

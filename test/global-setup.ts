@@ -16,6 +16,8 @@ declare module "vitest" {
     fuzzPath: string | null;
     /** A migrated database of its own, outside the logical replication, where an import may build on a shadow copy. */
     shadowFixtureDatabaseUrl: string;
+    /** A migrated database of its own where incremental search rebuilds are compared with full ones. */
+    rebuildFixtureDatabaseUrl: string;
   }
 }
 
@@ -54,6 +56,7 @@ export default async function setup(project: TestProject) {
     throw error;
   });
   const shadowFixtureDatabaseUrl = await createFixtureDatabase(stack.primaryUrl, "lieux_shadow_fixture");
+  const rebuildFixtureDatabaseUrl = await createFixtureDatabase(stack.primaryUrl, "lieux_rebuild_fixture");
   project.provide("workerVars", {
     ...stack.vars,
     ENVIRONMENT: "test",
@@ -69,6 +72,7 @@ export default async function setup(project: TestProject) {
   project.provide("meilisearchReplay", meilisearch.provided.meilisearchReplay);
   project.provide("searchFixtureDatabaseUrl", meilisearch.provided.searchFixtureDatabaseUrl);
   project.provide("shadowFixtureDatabaseUrl", shadowFixtureDatabaseUrl);
+  project.provide("rebuildFixtureDatabaseUrl", rebuildFixtureDatabaseUrl);
   project.provide("fuzzSeed", seed);
   project.provide("fuzzPath", process.env.FUZZ_PATH || null);
   return async () => {

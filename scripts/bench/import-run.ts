@@ -13,7 +13,11 @@ export interface ImportFigures {
   /** Summed over the job's chunks: time in the Worker per chunk, and the part spent waiting on Postgres writes. */
   chunks?: { count: number; totalMs: number; writeMs: number };
   vacuumMs: number;
+  /** Then 1,000 new rows into the table just loaded: the small import's whole commit. */
+  small?: { rows: number; cliMs: number; commitMs: number; jobTimings: Record<string, number> };
 }
+
+export const SMALL_IMPORT_ROWS = 1_000;
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; ms: number; peakRssMb: number }> {
   const started = performance.now();
@@ -53,5 +57,19 @@ export async function generateAndImport(client: pg.Client, options: { rows: numb
     jobCounts: { received: job?.rows_received ?? 0, upserted: job?.rows_upserted ?? 0, rejected: job?.rows_rejected ?? 0 },
     chunks: { count: chunks.count, totalMs: Math.round(chunks.total), writeMs: Math.round(chunks.write) },
     vacuumMs: Math.round(performance.now() - vacuumStarted),
+    small: await smallImport(client, options),
   };
+}
+
+/** 1,000 rows with codes after the big import's (new villes), through the same CLI and routes. */
+async function smallImport(client: pg.Client, options: { rows: number; file: string; url: string; token: string }): Promise<ImportFigures["small"]> {
+  const file = options.file.replace(/(\.\w+)$/, "-small$1");
+  const generated = await run("tsx", ["scripts/generate.ts", "--rows", String(SMALL_IMPORT_ROWS), "--offset", String(options.rows), "--seed", "7", "--out", file]);
+  if (generated.code !== 0) throw new Error("the generator failed");
+  log(`importing ${SMALL_IMPORT_ROWS} rows into ${options.rows.toLocaleString("en")}`);
+  const imported = await run("tsx", ["scripts/import.ts", file, "--url", options.url, "--token", options.token], { ...process.env, CI: "true" });
+  if (imported.code !== 0) throw new Error("the small import failed");
+  const { rows: [job] } = await client.query("select timings from imports order by created_at desc limit 1");
+  const jobTimings: Record<string, number> = job?.timings ?? {};
+  return { rows: SMALL_IMPORT_ROWS, cliMs: Math.round(imported.ms), commitMs: jobTimings.commit_total_ms ?? 0, jobTimings };
 }

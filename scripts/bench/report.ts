@@ -82,6 +82,7 @@ function table(results: BenchResults): string[] {
   }
   const i = results.import;
   if (i) lines.push(`| import ${i.rows.toLocaleString("en")} rows end to end (CLI → routes → Postgres) | — | — | ${i.cli.rowsPerSecond.toLocaleString("en")} rows/s (${(i.cli.ms / 1000).toFixed(1)} s) | — |`);
+  if (i?.small) lines.push(`| commit of ${i.small.rows.toLocaleString("en")} rows into ${i.rows.toLocaleString("en")} | — | — | ${(i.small.commitMs / 1000).toFixed(2)} s | < 5 s |`);
   for (const h of results.http ?? []) {
     lines.push(`| HTTP ${h.runtime}, 10 connections: ceiling (/ping) | 10k–50k req/s (fleet) | — | ${h.ceiling.requestsPerSecond} req/s | 1.0 |`);
     const tally = (layers: Record<string, number> | undefined) => Object.entries(layers ?? {}).map(([layer, count]) => `${layer} ${count}`).join(", ");
@@ -125,6 +126,16 @@ function importLines(results: BenchResults): string[] {
       (i.chunks ? `of which the Worker spent ${seconds(i.chunks.writeMs)} of ${seconds(i.chunks.totalMs)} chunk time waiting on Postgres writes (summed over ${i.chunks.count} chunks, 2 in flight); ` : "") +
       `commit ${seconds(commitMs)}: ${steps.join(", ")}; then VACUUM ANALYZE ${seconds(i.vacuumMs)}.`,
   ];
+  if (i.small) {
+    const smallSteps = Object.entries(i.small.jobTimings)
+      .filter(([name]) => name.endsWith("_ms") && name !== "commit_total_ms")
+      .map(([name, ms]) => `${name.replace(/_ms$/, "")} ${seconds(ms)}`);
+    const incremental = i.small.jobTimings.heavy_prefixes_incremental === 1 ? "incremental" : "full";
+    lines.push(
+      `Then ${i.small.rows.toLocaleString("en")} new rows into ${i.rows.toLocaleString("en")}: ${seconds(i.small.cliMs)} end to end, commit ${seconds(i.small.commitMs)} ` +
+        `(target 5 s; ${incremental} heavy-prefix and typo rebuilds): ${smallSteps.join(", ")}.`,
+    );
+  }
   const c = results.importCost;
   if (c) {
     lines.push(

@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import type { Services } from "../services.ts";
 import { bumpGeneration } from "../cache/generation.ts";
 import { sqlState } from "../db/errors.ts";
-import { rebuildHeavyPrefixes } from "../search/heavy-prefixes.ts";
-import { rebuildTypoDictionary } from "../search/typo-dictionary.ts";
+import { rebuildHeavyPrefixes, refreshHeavyPrefixes } from "../search/heavy-prefixes.ts";
+import { rebuildTypoDictionary, refreshTypoDictionary } from "../search/typo-dictionary.ts";
 import { syncSearchIndexSince } from "../search/index-sync.ts";
 import { getJob } from "./jobs.ts";
 import { mergeJob } from "./merge.ts";
@@ -31,6 +31,24 @@ async function retryOnConcurrentRebuild<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Up to this many merged rows, an in-place merge refreshes the heavy prefixes and the typo
+ * dictionary from the villes it changed (drizzle/0014) instead of rebuilding them from the
+ * whole table; a shadow build or a larger import rebuilds them in full.
+ */
+export const INCREMENTAL_REBUILD_MAX_ROWS = 20_000;
+
+/** Which rebuild a committed job needs, recorded in its timings as `<step>_incremental`. */
+async function searchRebuild(services: Services, jobId: string, step: "heavy_prefixes" | "typo_dictionary"): Promise<void> {
+  const db = services.databases.primary;
+  const job = await getJob(db, jobId);
+  const incremental = job.timings.merge_shadow === 0 && (job.timings.merge_rows ?? Infinity) <= INCREMENTAL_REBUILD_MAX_ROWS;
+  const since = new Date(job.startedAt ?? job.createdAt);
+  if (step === "heavy_prefixes") await retryOnConcurrentRebuild(() => (incremental ? refreshHeavyPrefixes(db, since) : rebuildHeavyPrefixes(db)));
+  else await (incremental ? refreshTypoDictionary(db, since) : rebuildTypoDictionary(db));
+  await db.execute(sql`update imports set timings = timings || ${JSON.stringify({ [`${step}_incremental`]: incremental ? 1 : 0 })}::jsonb where id = ${jobId}`);
+}
+
 async function statsViews(services: Services, jobId: string, shadow: boolean): Promise<void> {
   const db = services.databases.primary;
   // A shadow build computed the views over the new tables before the swap.
@@ -45,8 +63,8 @@ const RUN: Record<CommitStep, (services: Services, jobId: string) => Promise<unk
     const job = await getJob(services.databases.primary, jobId);
     return syncSearchIndexSince(services, new Date(job.startedAt ?? job.createdAt));
   },
-  heavy_prefixes: (services) => retryOnConcurrentRebuild(() => rebuildHeavyPrefixes(services.databases.primary)),
-  typo_dictionary: (services) => rebuildTypoDictionary(services.databases.primary),
+  heavy_prefixes: (services, jobId) => searchRebuild(services, jobId, "heavy_prefixes"),
+  typo_dictionary: (services, jobId) => searchRebuild(services, jobId, "typo_dictionary"),
   stats_views: async (services, jobId) => {
     const job = await getJob(services.databases.primary, jobId);
     await statsViews(services, jobId, job.timings.merge_shadow === 1);

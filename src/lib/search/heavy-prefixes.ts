@@ -22,3 +22,16 @@ export async function rebuildHeavyPrefixes(db: HttpDb): Promise<number> {
   ]);
   return Number((result.rows[0] as { prefixes: number }).prefixes);
 }
+
+/**
+ * Brings the heavy prefixes up to date with the villes changed since `since` (an import's
+ * start) without rescanning the table: lists merged with the changed villes, recomputed
+ * only where a listed ville changed, new heavy prefixes found among the changed terms'
+ * prefixes (drizzle/0014). Returns how many prefixes it rewrote.
+ */
+export async function refreshHeavyPrefixes(db: HttpDb, since: Date): Promise<number> {
+  const [result] = await db.batch([
+    db.execute(sql`select lieux_refresh_heavy_prefixes(${since.toISOString()}::timestamptz, ${HEAVY_PREFIX_THRESHOLD}, ${HEAVY_PREFIX_TOP_K}) as prefixes`),
+  ]);
+  return Number((result.rows[0] as { prefixes: number }).prefixes);
+}

@@ -13,3 +13,13 @@ export async function rebuildTypoDictionary(db: HttpDb): Promise<number> {
   const [result] = await db.batch([db.execute(sql`select lieux_rebuild_typo_dictionary(${TYPO_DICTIONARY_SIZE}) as names`)]);
   return Number((result.rows[0] as { names: number }).names);
 }
+
+/**
+ * Brings the typo dictionary up to date with the villes changed since `since`: only they
+ * can enter or leave the top TYPO_DICTIONARY_SIZE (drizzle/0014). Returns how many entries
+ * it wrote or removed.
+ */
+export async function refreshTypoDictionary(db: HttpDb, since: Date): Promise<number> {
+  const [result] = await db.batch([db.execute(sql`select lieux_refresh_typo_dictionary(${since.toISOString()}::timestamptz, ${TYPO_DICTIONARY_SIZE}) as touched`)]);
+  return Number((result.rows[0] as { touched: number }).touched);
+}
