@@ -23,7 +23,7 @@ describe("the commit Workflow", () => {
     expect(followed.job.timings.commit_total_ms).toEqual(expect.any(Number));
     expect(await countVilles(codes(rows))).toBe(40);
     // A small in-place merge refreshes the search structures from its own changes (drizzle/0014).
-    expect(followed.job.timings).toMatchObject({ merge_shadow: 0, heavy_prefixes_incremental: 1, typo_dictionary_incremental: 1 });
+    expect(followed.job.timings).toMatchObject({ merge_shadow: 0, heavy_prefixes_incremental: 1, typo_dictionary_incremental: 1, stats_views_deferred: 1 });
     // The suite's villes number fewer than the typo dictionary's size: every imported one is in it.
     const [{ n }] = (await sqlOn(primaryUrl()).query(
       "select count(*)::int as n from typo_dictionary d join villes v on v.id = d.ville_id where v.code_insee = any($1) and d.typo_key = lieux_typo_key(v.nom_normalise)",

@@ -77,6 +77,48 @@ describe("an import built on a shadow copy and swapped in", () => {
     expect(afterSwap).toEqual(await formerNameTermsRecomputed());
   });
 
+  it("loses nothing when its connection is killed mid-swap: the old tables stay whole and a re-run completes", async () => {
+    const db = sqlOn(FIXTURE);
+    // A reader's lock holds the swap at its exclusive lock, so the kill lands exactly mid-swap.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    const reader = servicesWith({ DATABASE_URL: FIXTURE, DATABASE_REPLICA_URLS: FIXTURE });
+    const blocker = reader.databases.transactional().transaction(async (tx) => {
+      await tx.execute(sql`lock table public.villes in access share mode`);
+      locked();
+      await released;
+    });
+    await lockTaken;
+    const interrupted = importOnShadow([["74010", "commune-actuelle", null, "Annecy", 131000]]).then(
+      () => "committed",
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    let swapping: Array<{ pid: number }> = [];
+    for (let attempt = 0; attempt < 200 && swapping.length === 0; attempt++) {
+      swapping = (await db`select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
+        and query ilike 'lock table public.villes, public.ville_search_terms in access exclusive mode%'`) as Array<{ pid: number }>;
+      if (swapping.length === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(swapping).toHaveLength(1);
+    await db`select pg_terminate_backend(${swapping[0]!.pid})`;
+    expect(await interrupted).not.toBe("committed");
+    release();
+    await blocker;
+    await reader.databases.close();
+
+    const live = async () => (await db`select code_insee, population from villes order by code_insee`) as Array<{ code_insee: string; population: number }>;
+    expect((await live()).find((row) => row.code_insee === "74010")?.population).toBe(130000);
+    expect(await live()).toHaveLength(4);
+    expect(await formerNameTerms()).toEqual(expect.arrayContaining(["pringy", "seynod"]));
+    expect(await db`select 1 from pg_namespace where nspname = 'lieux_shadow'`).toEqual([]);
+
+    await importOnShadow([["74010", "commune-actuelle", null, "Annecy", 131000]]);
+    expect((await live()).find((row) => row.code_insee === "74010")?.population).toBe(131000);
+    expect(await formerNameTerms()).toEqual(await formerNameTermsRecomputed());
+  });
+
   it("serves the swapped tables through the autocomplete route, former name included", async () => {
     await importOnShadow([["74010", "commune-actuelle", null, "Annecy", 131000], ["77378", "commune-actuelle", null, "Pringy", 3000]]);
     const { callWorker } = await import("./helpers/worker.ts");

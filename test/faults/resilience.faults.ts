@@ -5,6 +5,7 @@ import { startLocalWorker, type LocalWorker } from "../../scripts/resilience/loc
 import { baseline, warmUp } from "./cases/baseline.ts";
 import { meilisearchStallsThenDies } from "./cases/meilisearch-outage.ts";
 import { MEILISEARCH_BIN, meilisearchServerOutage } from "./cases/meilisearch-server-outage.ts";
+import { neonEndpointStoppedMidMerge, primaryCrashedMidMerge } from "./cases/mid-merge.ts";
 import { neonEndpointStoppedMidImport } from "./cases/neon-endpoint-outage.ts";
 import { primaryStopped } from "./cases/primary-outage.ts";
 import { redisKilledThenRestarted } from "./cases/redis-outage.ts";
@@ -56,6 +57,8 @@ describe("resilience under injected faults", { timeout: 15 * 60_000 }, () => {
   it("replica stopped: reads fall back to the primary, /health says degraded", () => replicaStopped(context));
   it("Neon endpoint stopped mid-import: whole batches only, the re-sent chunk completes the job", () => neonEndpointStoppedMidImport(context));
   it("primary stopped: cached and replica reads work, admin calls 503 + Retry-After, the import resumes exactly", () => primaryStopped(context));
+  it("Neon endpoint stopped mid-merge: nothing committed, cached reads work, the Workflow's retry completes the job", () => neonEndpointStoppedMidMerge(context));
+  it("primary crashed mid-merge: nothing committed, reads work, the lost chunk re-sent and the commit re-run land every row", () => primaryCrashedMidMerge(context));
   it("Meilisearch hangs, then dies: Postgres answers within the budget", () => meilisearchStallsThenDies(context));
   it(
     "a real Meilisearch hung, killed, restarted: Postgres answers meanwhile, the circuit closes again, the reconcile repairs the drift, a swap under load fails nothing",

@@ -49,8 +49,21 @@ async function searchRebuild(services: Services, jobId: string, step: "heavy_pre
   await db.execute(sql`update imports set timings = timings || ${JSON.stringify({ [`${step}_incremental`]: incremental ? 1 : 0 })}::jsonb where id = ${jobId}`);
 }
 
-async function statsViews(services: Services, jobId: string, shadow: boolean): Promise<void> {
+/**
+ * An in-place import that changed less than this share of villes leaves the stats views to
+ * their 15-minute Cron refresh: refreshing them scans the whole table (8 s at 1M rows here),
+ * which would be most of a small import's commit, for totals that move by under 1%.
+ * `refreshed_at` in every stats answer says how old the figures are.
+ */
+export const STATS_DEFERRED_MAX_SHARE = 0.01;
+
+async function statsViews(services: Services, jobId: string, timings: Record<string, number>): Promise<void> {
   const db = services.databases.primary;
+  const shadow = timings.merge_shadow === 1;
+  const size = await db.execute<{ estimate: number }>(sql`select greatest(reltuples, 0)::float8 as estimate from pg_class where oid = 'public.villes'::regclass`);
+  const deferred = !shadow && (timings.merge_rows ?? Infinity) < STATS_DEFERRED_MAX_SHARE * Number(size.rows[0]?.estimate ?? 0);
+  await db.execute(sql`update imports set timings = timings || ${JSON.stringify({ stats_views_deferred: deferred ? 1 : 0 })}::jsonb where id = ${jobId}`);
+  if (deferred) return;
   // A shadow build computed the views over the new tables before the swap.
   if (!shadow) await refreshStatsViews(db);
   const marked = await db.execute<{ marker: string }>(sql`update imports set updated_at = clock_timestamp() where id = ${jobId} returning to_json(updated_at) #>> '{}' as marker`);
@@ -67,7 +80,7 @@ const RUN: Record<CommitStep, (services: Services, jobId: string) => Promise<unk
   typo_dictionary: (services, jobId) => searchRebuild(services, jobId, "typo_dictionary"),
   stats_views: async (services, jobId) => {
     const job = await getJob(services.databases.primary, jobId);
-    await statsViews(services, jobId, job.timings.merge_shadow === 1);
+    await statsViews(services, jobId, job.timings);
   },
   cache_generation: (services) => bumpGeneration(services.redis),
 };
