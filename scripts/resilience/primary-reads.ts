@@ -3,6 +3,9 @@ import pg from "pg";
 /** Reads straight from Postgres, beside the Worker: what was really written. */
 export async function queryPostgres<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
+  // A server that crashes mid-query also emits "error" on the client: the rejected query
+  // below reports it, so the event must not become an uncaught exception.
+  client.on("error", () => {});
   await client.connect();
   try {
     return (await client.query<T>(text, values)).rows;

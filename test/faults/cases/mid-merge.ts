@@ -15,7 +15,8 @@ const FIRST_INDEX = { endpoint: 5 * 36 ** 4, crash: 6 * 36 ** 4 };
 async function mergeBackend(primaryUrl: string): Promise<number | undefined> {
   const rows = await queryPostgres<{ pid: number }>(
     primaryUrl,
-    "select pid from pg_stat_activity where state = 'active' and query ilike 'INSERT INTO villes AS villes%' and query ilike '%import_merge%'",
+    // The pattern is in this query's own text too: leave this backend out.
+    "select pid from pg_stat_activity where state = 'active' and pid <> pg_backend_pid() and query ilike '%INSERT INTO villes AS villes (%FROM import_merge AS batch%'",
   );
   return rows[0]?.pid;
 }
