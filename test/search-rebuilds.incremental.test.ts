@@ -60,12 +60,38 @@ async function liveTopK(prefix: string): Promise<string[]> {
   return rows.map((row) => row.ville_id);
 }
 
+/**
+ * What the bottom-up full rebuild (drizzle/0015) must produce, computed the slow way: every
+ * prefix with more than THRESHOLD matching terms, each with the top K and scores that ranking
+ * its whole range gives (lieux_heavy_prefix_top).
+ */
+async function expectFullRebuildExact(): Promise<void> {
+  const [{ expected }] = (await db().query(
+    `select count(*)::int as expected from (
+       select left(term, n) from ville_search_terms, generate_series(1, length(term)) as n
+       where type in ('commune-actuelle', 'arrondissement-municipal') group by 1 having count(*) > $1) heavy`,
+    [THRESHOLD],
+  )) as [{ expected: number }];
+  const differing = (await db().query(
+    `select h.prefix from heavy_prefixes h cross join lateral lieux_heavy_prefix_top(h.prefix, $1) r
+     where (r.ids, r.scores) is distinct from (h.ville_ids, h.scores)
+        or h.match_count <> (select count(*) from ville_search_terms t where t.term >= h.prefix and t.term < h.prefix || '{' and t.type in ('commune-actuelle', 'arrondissement-municipal'))`,
+    [TOP_K],
+  )) as Array<{ prefix: string }>;
+  const [{ listed, spaced }] = (await db()`select count(*)::int as listed, count(*) filter (where prefix like '% ')::int as spaced from heavy_prefixes`) as [{ listed: number; spaced: number }];
+  expect(differing.map((row) => row.prefix)).toEqual([]);
+  expect(listed).toBe(expected);
+  // Not vacuous: many prefixes, some of them ending at a word boundary (their lists come from the 'w' lists).
+  expect(listed).toBeGreaterThan(10);
+  expect(spaced).toBeGreaterThan(0);
+}
+
 async function rebuildInFull(): Promise<void> {
   await db()`select lieux_rebuild_heavy_prefixes(${THRESHOLD}, ${TOP_K})`;
   await db()`select lieux_rebuild_typo_dictionary(${DICTIONARY_SIZE})`;
 }
 
-describe("incremental heavy-prefix and typo-dictionary refreshes (drizzle/0014)", () => {
+describe("incremental heavy-prefix and typo-dictionary refreshes (drizzle/0014) and the bottom-up full rebuild (drizzle/0015)", () => {
   const next = random(inject("fuzzSeed"));
   const villes: Row[] = Array.from({ length: 400 }, (_, i) => ({ code: `74${String(i).padStart(3, "0")}`, nom: nameFrom(next), population: Math.floor(next() ** 3 * 200_000) }));
 
@@ -78,6 +104,7 @@ describe("incremental heavy-prefix and typo-dictionary refreshes (drizzle/0014)"
     ]);
     await upsert(villes);
     await rebuildInFull();
+    await expectFullRebuildExact();
   }, 60_000);
 
   for (let round = 1; round <= ROUNDS; round++) {
@@ -111,6 +138,7 @@ describe("incremental heavy-prefix and typo-dictionary refreshes (drizzle/0014)"
       const [{ touched }] = (await db()`select lieux_refresh_typo_dictionary(${since}::timestamptz, ${DICTIONARY_SIZE}) as touched`) as [{ touched: number }];
       const refreshed = { heavy: await heavyPrefixes(), dictionary: await dictionary() };
       await rebuildInFull();
+      await expectFullRebuildExact();
       const full = { heavy: await heavyPrefixes(), dictionary: await dictionary() };
 
       // Not vacuous: the changes moved lists and the dictionary, and the refreshes wrote them.
