@@ -128,12 +128,12 @@ describe("admin imports", () => {
 
     const done = await commitOk(job.id);
     expect(done).toMatchObject({ status: "done", rows_upserted: 120 });
-    const steps = ["merge_ms", "index_sync_ms", "heavy_prefixes_ms", "typo_dictionary_ms", "stats_views_ms", "cache_generation_ms"];
+    const steps = ["merge_ms", "vacuum_ms", "index_sync_ms", "heavy_prefixes_ms", "typo_dictionary_ms", "stats_views_ms", "cache_generation_ms"];
     // A 120-row import merges in place (no shadow copy), after deduplicating the staged rows.
     expect(done.timings).toMatchObject({ merge_rows: 120, merge_shadow: 0, merge_dedupe_ms: expect.any(Number), merge_in_place_ms: expect.any(Number), commit_runs: 1 });
-    expect(Object.keys(done.timings).sort()).toEqual([...steps, "merge_rows", "merge_shadow", "merge_dedupe_ms", "merge_in_place_ms", "commit_runs", "commit_total_ms", "heavy_prefixes_incremental", "typo_dictionary_incremental", "stats_views_deferred"].sort());
+    expect(Object.keys(done.timings).sort()).toEqual([...steps, "merge_rows", "merge_shadow", "merge_dedupe_ms", "merge_in_place_ms", "commit_runs", "commit_total_ms", "heavy_prefixes_incremental", "typo_dictionary_incremental", "stats_views_deferred", "vacuum_skipped"].sort());
     // 120 rows into the suite's villes: refreshed from the changes, stats left to their Cron refresh (under 1% of the table).
-    expect(done.timings).toMatchObject({ heavy_prefixes_incremental: 1, typo_dictionary_incremental: 1, stats_views_deferred: 1 });
+    expect(done.timings).toMatchObject({ heavy_prefixes_incremental: 1, typo_dictionary_incremental: 1, stats_views_deferred: 1, vacuum_skipped: 1 });
     for (const step of steps) expect(done.timings[step], step).toEqual(expect.any(Number));
     // A done job is returned unchanged: no second Workflow.
     const second = await commit(job.id);

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { inject, describe, expect, it, beforeEach } from "vitest";
 import { canSwapShadow, buildShadowAndSwap } from "../src/lib/imports/shadow-swap.ts";
 import { UPSERT_SOURCE_COLUMNS } from "../src/lib/imports/merge-sql.ts";
+import { runCommitStep } from "../src/lib/imports/commit-steps.ts";
 import { servicesWith } from "./helpers/meilisearch.ts";
 import { sqlOn } from "./helpers/sql.ts";
 
@@ -127,5 +128,27 @@ describe("an import built on a shadow copy and swapped in", () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { results: Array<{ nom: string; ancien_nom?: string }> };
     expect(body.results.map((result) => [result.nom, result.ancien_nom])).toEqual([["Annecy", "Seynod"]]);
+  });
+
+  it("vacuums the swapped tables in the commit's vacuum step, and only after a large merge", async () => {
+    const db = sqlOn(FIXTURE);
+    await importOnShadow([["74010", "commune-actuelle", null, "Annecy", 131000]]);
+    const allVisible = async () =>
+      (await db`select relname, relallvisible > 0 and relallvisible = relpages as visible from pg_class where relname in ('villes', 'ville_search_terms') and relnamespace = 'public'::regnamespace order by relname`) as Array<{ relname: string; visible: boolean }>;
+    const job = async (timings: Record<string, number>) =>
+      ((await db`insert into imports (format, status, timings) values ('csv', 'committing', ${JSON.stringify(timings)}::jsonb) returning id::text`) as [{ id: string }])[0].id;
+
+    // Freshly built tables have no visibility map: index-only scans would read the heap.
+    const small = await job({ merge_shadow: 0, merge_rows: 10 });
+    await runCommitStep(services(), small, "vacuum");
+    expect(await allVisible()).toEqual([{ relname: "ville_search_terms", visible: false }, { relname: "villes", visible: false }]);
+
+    const shadow = await job({ merge_shadow: 1, merge_rows: 150_000 });
+    await runCommitStep(services(), shadow, "vacuum");
+    expect(await allVisible()).toEqual([{ relname: "ville_search_terms", visible: true }, { relname: "villes", visible: true }]);
+    const recorded = (await db`select id::text, timings from imports where id = any(${[small, shadow]}::uuid[])`) as Array<{ id: string; timings: Record<string, number> }>;
+    const byId = new Map(recorded.map((row) => [row.id, row.timings]));
+    expect(byId.get(small)).toMatchObject({ vacuum_skipped: 1, vacuum_ms: expect.any(Number) });
+    expect(byId.get(shadow)).toMatchObject({ vacuum_skipped: 0, vacuum_ms: expect.any(Number) });
   });
 });

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import type pg from "pg";
 import { log } from "./measure.ts";
 import { trackPeakRss } from "./memory.ts";
+import { readerFigures, type createReaders, type ReaderFigures } from "./readers.ts";
 
 export interface ImportFigures {
   rows: number;
@@ -15,6 +16,8 @@ export interface ImportFigures {
   vacuumMs: number;
   /** Then 1,000 new rows into the table just loaded: the small import's whole commit. */
   small?: { rows: number; cliMs: number; commitMs: number; jobTimings: Record<string, number> };
+  /** Autocomplete and listing latency idle, while the import runs (upload and commit), and idle again. */
+  readers?: ReaderFigures;
 }
 
 export const SMALL_IMPORT_ROWS = 1_000;
@@ -32,12 +35,18 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 /** The generator, then the import CLI against the running Worker's admin routes, timed step by step. */
-export async function generateAndImport(client: pg.Client, options: { rows: number; file: string; url: string; token: string }): Promise<ImportFigures> {
+export async function generateAndImport(
+  client: pg.Client,
+  options: { rows: number; file: string; url: string; token: string; readers?: ReturnType<typeof createReaders> },
+): Promise<ImportFigures> {
   log(`generating ${options.rows} rows into ${options.file}`);
   const generated = await run("tsx", ["scripts/generate.ts", "--rows", String(options.rows), "--out", options.file]);
   if (generated.code !== 0) throw new Error("the generator failed");
-  log(`importing through ${options.url}`);
-  const imported = await run("tsx", ["scripts/import.ts", options.file, "--url", options.url, "--token", options.token, "--concurrency", "2"], { ...process.env, CI: "true" });
+  const readers = options.readers;
+  const idleBefore = readers ? (log("readers: idle on the seeded communes"), await readers.idle()) : undefined;
+  log(`importing through ${options.url}${readers ? ", readers on" : ""}`);
+  const cli = () => run("tsx", ["scripts/import.ts", options.file, "--url", options.url, "--token", options.token, "--concurrency", "2"], { ...process.env, CI: "true" });
+  const { value: imported, phase: during } = readers ? await readers.during(cli) : { value: await cli(), phase: undefined };
   const { rows: [job] } = await client.query(
     "select id, rows_received, rows_upserted, rows_rejected, timings from imports order by created_at desc limit 1",
   );
@@ -48,6 +57,8 @@ export async function generateAndImport(client: pg.Client, options: { rows: numb
   );
   const vacuumStarted = performance.now();
   await client.query("vacuum (analyze) villes, ville_search_terms");
+  const vacuumMs = Math.round(performance.now() - vacuumStarted);
+  const idleAfter = readers ? (log("readers: idle on the loaded table"), await readers.idle()) : undefined;
   const perSecond = (ms: number) => Math.round(options.rows / (ms / 1000));
   return {
     rows: options.rows,
@@ -56,7 +67,8 @@ export async function generateAndImport(client: pg.Client, options: { rows: numb
     jobTimings: job?.timings ?? {},
     jobCounts: { received: job?.rows_received ?? 0, upserted: job?.rows_upserted ?? 0, rejected: job?.rows_rejected ?? 0 },
     chunks: { count: chunks.count, totalMs: Math.round(chunks.total), writeMs: Math.round(chunks.write) },
-    vacuumMs: Math.round(performance.now() - vacuumStarted),
+    vacuumMs,
+    readers: idleBefore && during && idleAfter ? readerFigures(idleBefore, during, idleAfter) : undefined,
     small: await smallImport(client, options),
   };
 }

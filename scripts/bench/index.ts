@@ -12,6 +12,7 @@ import { missTime } from "./miss-time.ts";
 import { benchPeer } from "./peer.ts";
 import { benchImportCost } from "./import-cost.ts";
 import { generateAndImport } from "./import-run.ts";
+import { createReaders } from "./readers.ts";
 import { neonHttpTimes } from "./neon-round-trip.ts";
 import { log } from "./measure.ts";
 import { trackPeakRss } from "./memory.ts";
@@ -69,14 +70,16 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => 
 try {
   let runtime = await startWranglerDev(vars, workDir);
   runtimes.push(runtime);
+  const reference = loadReferenceData();
+  const names = reference.villes.map((ville) => ville.nom);
+  const sampled = samplePrefixes(names, 1_000);
   if (only.has("import")) {
-    results.import = await generateAndImport(client, { rows, file: join(workDir, "rows.csv"), url: runtime.url, token: TOKEN });
+    const readers = createReaders(runtime.url, sampled, reference.departements.map((departement) => departement.code));
+    results.import = await generateAndImport(client, { rows, file: join(workDir, "rows.csv"), url: runtime.url, token: TOKEN, readers });
     log(`import: ${results.import.cli.rowsPerSecond} rows/s end to end`);
     results.importCost = await benchImportCost(client);
     log(`import cost per row: ${JSON.stringify(results.importCost)}`);
   }
-  const names = loadReferenceData().villes.map((ville) => ville.nom);
-  const sampled = samplePrefixes(names, 1_000);
   if (only.has("pagination")) results.pagination = await memory.quiet(() => benchPagination(client, rows, iterations));
   if (only.has("stats")) results.stats = await memory.quiet(() => benchStats(client, iterations));
   if (only.has("autocomplete")) {
@@ -133,11 +136,11 @@ try {
         runtimes.push(runtime);
         return runtime.url;
       };
-      const engines = await memory.quiet(() => benchRelevanceOnBothEngines({ client, vars, restart: restartWith, villes: loadReferenceData().villes, ...relevanceOptions, meilisearch }));
+      const engines = await memory.quiet(() => benchRelevanceOnBothEngines({ client, vars, restart: restartWith, villes: reference.villes, ...relevanceOptions, meilisearch }));
       results.relevance = engines.postgres;
       results.relevanceEngines = engines;
     } else {
-      results.relevance = await memory.quiet(() => benchRelevance(runtime.url, loadReferenceData().villes, relevanceOptions));
+      results.relevance = await memory.quiet(() => benchRelevance(runtime.url, reference.villes, relevanceOptions));
     }
   }
   if (only.has("partitioning")) results.partitioning = await benchPartitioning(client, iterations);

@@ -83,6 +83,16 @@ function table(results: BenchResults): string[] {
   const i = results.import;
   if (i) lines.push(`| import ${i.rows.toLocaleString("en")} rows end to end (CLI → routes → Postgres) | — | — | ${i.cli.rowsPerSecond.toLocaleString("en")} rows/s (${(i.cli.ms / 1000).toFixed(1)} s) | — |`);
   if (i?.small) lines.push(`| commit of ${i.small.rows.toLocaleString("en")} rows into ${i.rows.toLocaleString("en")} | — | — | ${(i.small.commitMs / 1000).toFixed(2)} s | < 5 s |`);
+  const r = i?.readers;
+  if (r) {
+    for (const route of ["autocomplete", "listing"] as const) {
+      const idle = (phase: typeof r.idleBefore) => `p99 ${ms(phase[route].p99Ms)}`;
+      lines.push(
+        `| readers: ${route} p99 during the import (${r.readsPerSecond} req/s of both, each URL new to every cache) | — | idle ${idle(r.idleBefore)} (seeded), ${idle(r.idleAfter)} (loaded) | ` +
+          `p50 ${ms(r.during[route].p50Ms)}, p99 ${ms(r.during[route].p99Ms)}, max ${ms(r.during[route].maxMs)}; ${r.during[route].non2xx} of ${r.during[route].requests} not 2xx | ${r.p99Ratio[route]}× the lower idle p99 (target ≤ 2×) |`,
+      );
+    }
+  }
   for (const h of results.http ?? []) {
     lines.push(`| HTTP ${h.runtime}, 10 connections: ceiling (/ping) | 10k–50k req/s (fleet) | — | ${h.ceiling.requestsPerSecond} req/s | 1.0 |`);
     const tally = (layers: Record<string, number> | undefined) => Object.entries(layers ?? {}).map(([layer, count]) => `${layer} ${count}`).join(", ");

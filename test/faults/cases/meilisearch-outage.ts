@@ -3,7 +3,7 @@ import { countVilles } from "../../../scripts/resilience/primary-reads.ts";
 import { MEILISEARCH_SEARCH_TIMEOUT_MS } from "../../../src/lib/search/meilisearch.ts";
 import { faultRecord, logsSince, type FaultContext } from "../harness/fault-record.ts";
 import { autocompletePath, freshQueries } from "../harness/observe.ts";
-import { runRequestLoop } from "../harness/request-loop.ts";
+import { runRequestLoop } from "../../../scripts/lib/request-loop.ts";
 import { startStallingServer } from "../harness/stalling-server.ts";
 
 const RATE_PER_SECOND = 20;

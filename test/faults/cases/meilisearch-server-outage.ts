@@ -10,7 +10,7 @@ import { warmUp } from "./baseline.ts";
 import { faultRecord, logsSince, waitFor, type FaultContext } from "../harness/fault-record.ts";
 import { startMeilisearchServer, type MeilisearchServer } from "../harness/meilisearch-server.ts";
 import { autocompletePath, freshQueries } from "../harness/observe.ts";
-import { runRequestLoop, summarize, type LoopResponse, type LoopSummary } from "../harness/request-loop.ts";
+import { runRequestLoop, summarize, type LoopResponse, type LoopSummary } from "../../../scripts/lib/request-loop.ts";
 
 /** The Meilisearch binary this case runs; without it the case is skipped (and says so). */
 export const MEILISEARCH_BIN = process.env.MEILISEARCH_BIN?.trim() || undefined;

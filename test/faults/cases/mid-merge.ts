@@ -3,7 +3,7 @@ import { countVilles, queryPostgres } from "../../../scripts/resilience/primary-
 import { syntheticCsv, type JobBody } from "../../../scripts/resilience/import-client.ts";
 import { faultRecord, logsSince, sleep, waitFor, type FaultContext } from "../harness/fault-record.ts";
 import { autocompletePath, freshQueries } from "../harness/observe.ts";
-import { whileLooping } from "../harness/request-loop.ts";
+import { whileLooping } from "../../../scripts/lib/request-loop.ts";
 
 const RATE_PER_SECOND = 20;
 /** Enough rows that the in-place merge runs for seconds (the search-terms trigger costs ~250 µs a row here). */

@@ -3,7 +3,7 @@ import { countVilles } from "../../../scripts/resilience/primary-reads.ts";
 import { syntheticCsv, type AdminAnswer } from "../../../scripts/resilience/import-client.ts";
 import { faultRecord, logsSince, sleep, waitFor, type FaultContext } from "../harness/fault-record.ts";
 import { autocompletePath, freshQueries } from "../harness/observe.ts";
-import { whileLooping } from "../harness/request-loop.ts";
+import { whileLooping } from "../../../scripts/lib/request-loop.ts";
 
 const RATE_PER_SECOND = 20;
 const FAULT_MS = 10_000;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { countVilles } from "../../../scripts/resilience/primary-reads.ts";
 import { faultRecord, logsSince, waitFor, type FaultContext } from "../harness/fault-record.ts";
 import { autocompletePath, cacheEntryCount, freshQueries } from "../harness/observe.ts";
-import { runRequestLoop } from "../harness/request-loop.ts";
+import { runRequestLoop } from "../../../scripts/lib/request-loop.ts";
 
 const RATE_PER_SECOND = 20;
 const FAULT_MS = 8_000;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { countVilles } from "../../../scripts/resilience/primary-reads.ts";
 import { faultRecord, logsSince, sleep, waitFor, type FaultContext } from "../harness/fault-record.ts";
 import { autocompletePath, freshQueries } from "../harness/observe.ts";
-import { whileLooping } from "../harness/request-loop.ts";
+import { whileLooping } from "../../../scripts/lib/request-loop.ts";
 
 const RATE_PER_SECOND = 20;
 const FAULT_MS = 8_000;

@@ -5,7 +5,7 @@ import type { adminClient } from "../../../scripts/resilience/import-client.ts";
 import type { LocalWorker } from "../../../scripts/resilience/local-worker.ts";
 import type { FaultStack } from "./fault-stack.ts";
 import { workerLogLines } from "./observe.ts";
-import type { LoopSummary } from "./request-loop.ts";
+import type { LoopSummary } from "../../../scripts/lib/request-loop.ts";
 
 export interface FaultContext {
   stack: FaultStack;

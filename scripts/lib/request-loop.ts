@@ -1,4 +1,4 @@
-import { percentiles } from "../../../scripts/bench/measure.ts";
+import { percentiles } from "../bench/measure.ts";
 
 /** One request of a client loop: a path on the Worker and what to send. */
 export interface LoopRequest {
@@ -54,8 +54,8 @@ async function timedFetch(origin: string, request: LoopRequest, timeoutMs: numbe
 /**
  * An open-loop client: request i starts at i / ratePerSecond seconds whatever the previous
  * ones are doing (a slow server does not slow the client down, as with real browsers), for
- * `durationMs`, with a hard cap on requests in flight. It always ends: at most
- * rate × duration requests, each with its own timeout.
+ * `durationMs` or until `stop` aborts, with a hard cap on requests in flight. It always
+ * ends: at most rate × duration requests, each with its own timeout.
  */
 export async function runRequestLoop(options: {
   origin: string;
@@ -64,6 +64,7 @@ export async function runRequestLoop(options: {
   next: (index: number) => LoopRequest;
   timeoutMs?: number;
   maxInFlight?: number;
+  stop?: AbortSignal;
 }): Promise<LoopSummary> {
   const total = Math.floor((options.ratePerSecond * options.durationMs) / 1000);
   const intervalMs = 1000 / options.ratePerSecond;
@@ -71,7 +72,7 @@ export async function runRequestLoop(options: {
   const started = performance.now();
   const inFlight = new Set<Promise<unknown>>();
   const responses: LoopResponse[] = [];
-  for (let index = 0; index < total; index++) {
+  for (let index = 0; index < total && !options.stop?.aborted; index++) {
     const due = started + index * intervalMs;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
