@@ -6,6 +6,8 @@ const READS_PER_SECOND = 20;
 const IDLE_MS = 20_000;
 /** Whatever the import's length, the readers stop when it ends; this only bounds a runaway. */
 const LONGEST_IMPORT_MS = 60 * 60_000;
+const AUTOCOMPLETE = "/v1/villes/autocomplete?";
+const LISTING = "/v1/villes?";
 
 export interface ReaderLatency {
   requests: number;
@@ -37,8 +39,8 @@ function latencyOf(responses: readonly LoopResponse[]): ReaderLatency {
 
 function phaseOf(responses: readonly LoopResponse[]): ReaderPhase {
   return {
-    autocomplete: latencyOf(responses.filter((response) => response.path.startsWith("/v1/autocomplete"))),
-    listing: latencyOf(responses.filter((response) => response.path.startsWith("/v1/villes"))),
+    autocomplete: latencyOf(responses.filter((response) => response.path.startsWith(AUTOCOMPLETE))),
+    listing: latencyOf(responses.filter((response) => response.path.startsWith(LISTING))),
   };
 }
 
@@ -56,16 +58,22 @@ export function createReaders(origin: string, prefixes: readonly string[], depar
     if (index % 2 === 0) {
       const prefix = prefixes[round % prefixes.length]!;
       const limit = 1 + (Math.floor(round / prefixes.length) % 20);
-      return { path: `/v1/autocomplete?q=${encodeURIComponent(prefix)}&limit=${limit}` };
+      return { path: `${AUTOCOMPLETE}q=${encodeURIComponent(prefix)}&limit=${limit}` };
     }
     const departement = departements[round % departements.length]!;
     const limit = 1 + (Math.floor(round / departements.length) % 100);
-    return { path: `/v1/villes?departement=${departement}&limit=${limit}` };
+    return { path: `${LISTING}departement=${departement}&limit=${limit}` };
   };
   const loop = (durationMs: number, stop?: AbortSignal) =>
     runRequestLoop({ origin, ratePerSecond: READS_PER_SECOND, durationMs, next, stop, timeoutMs: 30_000 });
   return {
-    idle: async () => phaseOf((await loop(IDLE_MS)).responses),
+    /** An idle baseline that is not all 200s measures nothing: the bench stops there. */
+    async idle(): Promise<ReaderPhase> {
+      const phase = phaseOf((await loop(IDLE_MS)).responses);
+      const failed = phase.autocomplete.non2xx + phase.listing.non2xx;
+      if (failed > 0) throw new Error(`readers: ${failed} idle reads were not 2xx`);
+      return phase;
+    },
     /** Reads for as long as `work` runs. */
     async during<T>(work: () => Promise<T>): Promise<{ value: T; phase: ReaderPhase }> {
       const stop = new AbortController();

@@ -88,7 +88,7 @@ function table(results: BenchResults): string[] {
     for (const route of ["autocomplete", "listing"] as const) {
       const idle = (phase: typeof r.idleBefore) => `p99 ${ms(phase[route].p99Ms)}`;
       lines.push(
-        `| readers: ${route} p99 during the import (${r.readsPerSecond} req/s of both, each URL new to every cache) | — | idle ${idle(r.idleBefore)} (seeded), ${idle(r.idleAfter)} (loaded) | ` +
+        `| readers: ${route} p99 during the import (${r.readsPerSecond} req/s of both routes, each URL new to every cache) | — | idle ${idle(r.idleBefore)} (seeded), ${idle(r.idleAfter)} (loaded) | ` +
           `p50 ${ms(r.during[route].p50Ms)}, p99 ${ms(r.during[route].p99Ms)}, max ${ms(r.during[route].maxMs)}; ${r.during[route].non2xx} of ${r.during[route].requests} not 2xx | ${r.p99Ratio[route]}× the lower idle p99 (target ≤ 2×) |`,
       );
     }
