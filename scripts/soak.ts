@@ -3,8 +3,8 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { REFRESH_STATS_VIEWS_JOB } from "../src/cron/refresh-stats-views.ts";
-import { CRON_SCHEDULE } from "../src/cron/schedule.ts";
+// Not from src/cron/refresh-stats-views.ts: that module reaches cloudflare:workers, which Node cannot load.
+import { CRON_SCHEDULE, REFRESH_STATS_VIEWS_JOB } from "../src/cron/schedule.ts";
 import { adminClient, syntheticCsv } from "./resilience/import-client.ts";
 import { startLocalWorker, type LocalWorker } from "./resilience/local-worker.ts";
 import { countVilles, queryPostgres } from "./resilience/primary-reads.ts";

@@ -3,9 +3,9 @@ import { describeError } from "../lib/logger.ts";
 import { refreshStatsViews } from "../lib/stats/refresh-views.ts";
 import { replicaHasRunStart } from "./cron-runs.ts";
 import type { CronJob } from "./job.ts";
-import { CRON_SCHEDULE } from "./schedule.ts";
+import { CRON_SCHEDULE, REFRESH_STATS_VIEWS_JOB } from "./schedule.ts";
 
-export const REFRESH_STATS_VIEWS_JOB = "refresh-stats-views";
+export { REFRESH_STATS_VIEWS_JOB };
 
 /** Refreshes the stats views everywhere, then purges the stats cache namespace. */
 export const refreshStatsViewsJob: CronJob = {

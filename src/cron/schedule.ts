@@ -14,5 +14,8 @@ export const CRON_SCHEDULE = {
   rebuildHeavyPrefixes: "23 3 * * *",
 } as const;
 
+/** The stats-refresh job's name in cron_runs; here so Node scripts (the soak) can read it without loading the Worker's modules. */
+export const REFRESH_STATS_VIEWS_JOB = "refresh-stats-views";
+
 /** How many popular queries the hourly warm job loads. */
 export const WARM_POPULAR_COUNT = 200;
