@@ -1,10 +1,12 @@
-import { MeilisearchApiError, type Meilisearch } from "meilisearch";
+import { MeilisearchApiError, type Meilisearch, type Task } from "meilisearch";
 import { describe, expect, it } from "vitest";
 import { meilisearchClient, MeilisearchSearchEngine } from "../src/lib/search/meilisearch.ts";
 import { filterExpressions, filterString } from "../src/lib/search/meilisearch-query.ts";
 import { applyVillesSettings, ensureIndex, VILLES_SETTINGS } from "../src/lib/search/meilisearch-settings.ts";
 import { syncVilles, toVilleDocument } from "../src/lib/search/meilisearch-sync.ts";
 import { meilisearchErrorCode, MeilisearchTaskError, waitForSuccess } from "../src/lib/search/meilisearch-tasks.ts";
+import { TaskWindow } from "../src/lib/search/meilisearch-task-window.ts";
+import type { LoggedRequest } from "./meilisearch/protocol.ts";
 import type { VilleRow } from "../src/lib/db/queries/ville-rows.ts";
 import { asRecorded, fixtureVille, servicesWith, useMeilisearchReplay, villesNamed } from "./helpers/meilisearch.ts";
 import { callWorker } from "./helpers/worker.ts";
@@ -260,29 +262,65 @@ describe("Meilisearch search requests", () => {
 });
 
 describe("syncVilles", () => {
-  it("adds documents in batches, waiting for each task before sending the next", async () => {
+  const addTaskOf = (post: LoggedRequest) => (post.response!.body as { taskUid: number }).taskUid;
+  const pollsFor = (request: LoggedRequest, uid: number) =>
+    request.method === "GET" && (request.path === `/tasks/${uid}` || (request.path === "/tasks" && request.query.uids?.split(",").includes(String(uid))));
+
+  it("keeps several addition tasks in flight, then waits until every one has succeeded", async () => {
     await ensureIndex(meili.client(), "villes");
     const rows = Array.from({ length: 25 }, (_, index) => fixtureVille(501 + index, { population: index * 1_000 }));
     expect(await syncVilles(meili.client(), rows, { batchSize: 10 })).toBe(25);
     const requests = await meili.requests();
     const posts = requests.filter((request) => request.path === "/indexes/villes/documents");
     expect(posts.map((post) => (post.body as unknown[]).length)).toEqual([10, 10, 5]);
-    for (const [n, post] of posts.entries()) {
-      const taskUid = (post.response!.body as { taskUid: number }).taskUid;
-      const end = n + 1 < posts.length ? requests.indexOf(posts[n + 1]!) : requests.length;
-      const polls = requests.slice(requests.indexOf(post), end).filter((request) => request.path === `/tasks/${taskUid}`);
-      expect(polls.at(-1)!.response!.body).toMatchObject({ status: "succeeded", details: { receivedDocuments: (post.body as unknown[]).length } });
+    // all three sent before the first poll: the window (16) never had to wait
+    const firstPoll = requests.findIndex((request) => posts.some((post) => pollsFor(request, addTaskOf(post))));
+    expect(firstPoll).toBeGreaterThan(requests.indexOf(posts[2]!));
+    // the last poll of each task saw it succeed with its own documents
+    for (const post of posts) {
+      const lastPoll = requests.filter((request) => pollsFor(request, addTaskOf(post))).at(-1)!;
+      const body = lastPoll.response!.body as Task | { results: Task[] };
+      const task = "results" in body ? body.results.find((each) => each.uid === addTaskOf(post)) : body;
+      expect(task).toMatchObject({ status: "succeeded", details: { receivedDocuments: (post.body as unknown[]).length } });
     }
     expect((posts[0]!.body as unknown[])[3]).toEqual(toVilleDocument(rows[3]!));
     expect(toVilleDocument(rows[3]!)).toMatchObject({ popularity: 3, nom_normalise: "fixture 504" });
     expect((await meili.client().index("villes").getStats()).numberOfDocuments).toBe(25);
   });
 
-  it("fails loudly on a failed document task and sends no further batch", async () => {
+  it("with a window of one, waits for each task before sending the next", async () => {
+    await ensureIndex(meili.client(), "villes");
+    const rows = Array.from({ length: 25 }, (_, index) => fixtureVille(501 + index));
+    const window = new TaskWindow(meili.client(), 1);
+    await syncVilles(meili.client(), rows, { batchSize: 10, window });
+    await window.drain();
+    const requests = await meili.requests();
+    const posts = requests.filter((request) => request.path === "/indexes/villes/documents");
+    expect(posts).toHaveLength(3);
+    for (const [n, post] of posts.entries()) {
+      const end = n + 1 < posts.length ? requests.indexOf(posts[n + 1]!) : requests.length;
+      const polls = requests.slice(requests.indexOf(post), end).filter((request) => pollsFor(request, addTaskOf(post)));
+      expect((polls.at(-1)!.response!.body as Task).status).toBe("succeeded");
+    }
+  });
+
+  it("fails loudly on a failed document task and sends nothing after seeing it", async () => {
     await ensureIndex(meili.client(), "villes");
     const rows = [fixtureVille(600.5), fixtureVille(601), fixtureVille(602), fixtureVille(603)];
-    await expect(syncVilles(meili.client(), rows, { batchSize: 2 })).rejects.toMatchObject({ name: "MeilisearchTaskError", code: "invalid_document_id" });
+    await expect(syncVilles(meili.client(), rows, { batchSize: 2, window: new TaskWindow(meili.client(), 1) })).rejects.toMatchObject({
+      name: "MeilisearchTaskError",
+      code: "invalid_document_id",
+    });
     expect((await meili.requests()).filter((request) => request.path === "/indexes/villes/documents")).toHaveLength(1);
     expect((await meili.client().index("villes").getStats()).numberOfDocuments).toBe(0);
+  });
+
+  it("with tasks in flight, throws the failed task's error once it sees it", async () => {
+    await ensureIndex(meili.client(), "villes");
+    const rows = [fixtureVille(600.5), fixtureVille(601), fixtureVille(602), fixtureVille(603)];
+    const failure = (await rejection(syncVilles(meili.client(), rows, { batchSize: 2 }))) as MeilisearchTaskError;
+    expect(failure).toMatchObject({ name: "MeilisearchTaskError", code: "invalid_document_id" });
+    const posts = (await meili.requests()).filter((request) => request.path === "/indexes/villes/documents");
+    expect(failure.task.uid).toBe(addTaskOf(posts[0]!));
   });
 });

@@ -9,26 +9,33 @@ import { MeilisearchSearchEngine } from "../../src/lib/search/meilisearch.ts";
 import { DEFAULT_TYPE_SCOPE } from "../../src/lib/search/types.ts";
 import { villesForIndexSql, type IndexedVilleRow } from "../../src/lib/search/villes-for-index.ts";
 import { boundedSql } from "./autocomplete.ts";
+import { loopbackFetch } from "./loopback-fetch.ts";
 import { log, percentiles, type Percentiles } from "./measure.ts";
 import type { Typo } from "./typo.ts";
 
 export interface MeilisearchFigures {
   version: string;
-  indexing: { documents: number; seconds: number; documentsPerSecond: number; indexSizeMb: number; databaseSizeMb: number };
+  indexing: { documents: number; seconds: number; documentsPerSecond: number; indexSizeMb: number; databaseSizeMb: number; requests: RequestCounts };
   /** The same prefixes and typos, each engine timed from this process over loopback. */
-  prefixes: { meilisearch: Percentiles; meilisearchProcessing: Percentiles; postgres: Percentiles };
+  prefixes: { meilisearch: Percentiles; meilisearchProcessing: Percentiles; postgres: Percentiles; meilisearchViaNodeFetch: Percentiles };
   typos: { meilisearch: Percentiles; found: number; total: number };
   /** A 1,000-row import's sync: what one Worker invocation would send. */
-  importSync: { rows: number; requests: number; documentBatches: number; taskPolls: number; seconds: number };
+  importSync: { rows: number; seconds: number } & RequestCounts;
+}
+
+interface RequestCounts {
+  requests: number;
+  documentBatches: number;
+  taskPolls: number;
 }
 
 /** Counts every request the Meilisearch client makes, by kind, without changing them. */
-function countingFetch(counts: { requests: number; documentBatches: number; taskPolls: number }, realFetch: typeof fetch): typeof fetch {
+function countingFetch(counts: RequestCounts, realFetch: typeof fetch): typeof fetch {
   return async (input, init) => {
     const url = String(input instanceof Request ? input.url : input);
     counts.requests++;
     if (/\/documents(\?|$)/.test(url) && (init?.method ?? "GET") !== "GET") counts.documentBatches++;
-    if (/\/tasks\/\d+/.test(url)) counts.taskPolls++;
+    if (/\/tasks(\/\d+|\?)/.test(url)) counts.taskPolls++;
     return realFetch(input, init);
   };
 }
@@ -51,6 +58,16 @@ async function timeEach<T>(items: readonly T[], run: (item: T) => Promise<number
  * the engine on the prefixes and typos the Postgres sections use.
  */
 export async function benchMeilisearch(client: pg.Client, host: string, apiKey: string | undefined, prefixes: readonly string[], typos: readonly Typo[]): Promise<MeilisearchFigures> {
+  const nodeFetch = globalThis.fetch;
+  globalThis.fetch = loopbackFetch;
+  try {
+    return await measure(client, host, apiKey, prefixes, typos, nodeFetch);
+  } finally {
+    globalThis.fetch = nodeFetch;
+  }
+}
+
+async function measure(client: pg.Client, host: string, apiKey: string | undefined, prefixes: readonly string[], typos: readonly Typo[], nodeFetch: typeof fetch): Promise<MeilisearchFigures> {
   const meili = new Meilisearch({ host, apiKey });
   const { pkgVersion } = await meili.getVersion();
   const db = drizzle(client);
@@ -58,11 +75,13 @@ export async function benchMeilisearch(client: pg.Client, host: string, apiKey: 
 
   const started = performance.now();
   let lastLogged = 0;
+  const reindexRequests: RequestCounts = { requests: 0, documentBatches: 0, taskPolls: 0 };
+  globalThis.fetch = countingFetch(reindexRequests, loopbackFetch);
   const { documents } = await reindexVilles(meili, readPage, {
     onProgress: (sent) => {
-      if (sent - lastLogged >= 250_000) log(`meilisearch: ${(lastLogged = sent)} documents indexed`);
+      if (sent - lastLogged >= 250_000) log(`meilisearch: ${(lastLogged = sent)} documents sent`);
     },
-  });
+  }).finally(() => (globalThis.fetch = loopbackFetch));
   const seconds = (performance.now() - started) / 1000;
   const indexStats = await meili.index(VILLES_INDEX).getStats();
   const globalStats = await meili.getStats();
@@ -72,6 +91,7 @@ export async function benchMeilisearch(client: pg.Client, host: string, apiKey: 
     documentsPerSecond: Math.round(documents / seconds),
     indexSizeMb: Math.round(((indexStats as { rawDocumentDbSize?: number }).rawDocumentDbSize ?? 0) / 2 ** 20),
     databaseSizeMb: Math.round(globalStats.databaseSize / 2 ** 20),
+    requests: reindexRequests,
   };
   log(`meilisearch indexing: ${JSON.stringify(indexing)}`);
 
@@ -85,6 +105,12 @@ export async function benchMeilisearch(client: pg.Client, host: string, apiKey: 
   });
   const viaEngine = await timeEach(prefixes, (q) => search(q).then(() => undefined));
   const viaPostgres = await timeEach(prefixes, (q) => client.query(boundedSql(q)).then(() => undefined));
+  // The same searches through Node's own fetch, to show what its reused connections cost on loopback.
+  const throughNodeFetch = new MeilisearchSearchEngine(new Meilisearch({ host, apiKey }), { timeoutMs: 10_000 });
+  globalThis.fetch = nodeFetch;
+  const viaNodeFetch = await timeEach(prefixes, (q) => throughNodeFetch.autocomplete({ q, limit: 10, filters: {} }).then(() => undefined)).finally(() => {
+    globalThis.fetch = loopbackFetch;
+  });
   let found = 0;
   const typoTimes = await timeEach(typos, async (typo) => {
     const result = await search(typo.query);
@@ -108,7 +134,12 @@ export async function benchMeilisearch(client: pg.Client, host: string, apiKey: 
   return {
     version: pkgVersion,
     indexing,
-    prefixes: { meilisearch: percentiles(viaEngine.wall), meilisearchProcessing: percentiles(viaMeili.reported), postgres: percentiles(viaPostgres.wall) },
+    prefixes: {
+      meilisearch: percentiles(viaEngine.wall),
+      meilisearchProcessing: percentiles(viaMeili.reported),
+      postgres: percentiles(viaPostgres.wall),
+      meilisearchViaNodeFetch: percentiles(viaNodeFetch.wall),
+    },
     typos: { meilisearch: percentiles(typoTimes.wall), found, total: typos.length },
     importSync,
   };

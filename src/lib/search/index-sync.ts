@@ -3,6 +3,7 @@ import type { Services } from "../services.ts";
 import type { HttpDb } from "../db/client.ts";
 import { meilisearchClient } from "./meilisearch.ts";
 import { syncVilles } from "./meilisearch-sync.ts";
+import { TaskWindow } from "./meilisearch-task-window.ts";
 import type { SQL } from "drizzle-orm";
 import { latestChange, parentsOfChangedSql, villesForIndexSql, type IndexedVilleRow } from "./villes-for-index.ts";
 
@@ -32,16 +33,18 @@ export async function syncChangedVilles(client: Meilisearch, primary: HttpDb, si
 async function sendPages(client: Meilisearch, primary: HttpDb, pageSql: (afterId: number) => SQL): Promise<{ sent: number; latest: string | null }> {
   let sent = 0;
   let latest: string | null = null;
+  const window = new TaskWindow(client);
   for (let afterId = 0; ; ) {
     const page = await primary.execute(pageSql(afterId));
     const rows = page.rows as unknown as IndexedVilleRow[];
     if (rows.length === 0) break;
-    sent += await syncVilles(client, rows, { batchSize: SYNC_BATCH_SIZE });
+    sent += await syncVilles(client, rows, { batchSize: SYNC_BATCH_SIZE, window });
     const pageLatest = latestChange(rows);
     if (pageLatest && (!latest || pageLatest > latest)) latest = pageLatest;
     afterId = Number(rows.at(-1)!.id);
     if (rows.length < SYNC_BATCH_SIZE) break;
   }
+  await window.drain();
   return { sent, latest };
 }
 

@@ -1,6 +1,7 @@
 import type { Meilisearch } from "meilisearch";
 import { applyVillesSettings, ensureIndex, VILLES_INDEX } from "./meilisearch-settings.ts";
 import { syncVilles } from "./meilisearch-sync.ts";
+import { TaskWindow } from "./meilisearch-task-window.ts";
 import { waitForSuccess } from "./meilisearch-tasks.ts";
 import type { IndexedVilleRow } from "./villes-for-index.ts";
 
@@ -10,7 +11,7 @@ export type ReadVillesPage = (afterId: number, limit: number) => Promise<Indexed
 export interface ReindexOptions {
   /** @default 10_000 */
   batchSize?: number;
-  /** Called after each batch is indexed, with the running total. */
+  /** Called after each batch is sent (indexed or queued behind at most a few others), with the running total. */
   onProgress?: (documents: number) => void;
   /** Names the fresh index `villes_<timestamp>`. @default new Date() */
   now?: Date;
@@ -32,17 +33,20 @@ export async function reindexVilles(client: Meilisearch, readPage: ReadVillesPag
   const { batchSize = 10_000, onProgress } = options;
   const buildIndex = `${VILLES_INDEX}_${(options.now ?? new Date()).toISOString().replace(/[-:.]/g, "")}`;
   let documents = 0;
+  // One window over every page: the next page is read and sent while Meilisearch indexes.
+  const window = new TaskWindow(client);
   try {
     await ensureIndex(client, buildIndex);
     await applyVillesSettings(client, buildIndex);
     for (let afterId = 0; ; ) {
       const rows = await readPage(afterId, batchSize);
       if (rows.length === 0) break;
-      documents += await syncVilles(client, rows, { indexUid: buildIndex, batchSize });
+      documents += await syncVilles(client, rows, { indexUid: buildIndex, batchSize, window });
       onProgress?.(documents);
       afterId = Number(rows.at(-1)!.id);
       if (rows.length < batchSize) break;
     }
+    await window.drain();
     await ensureIndex(client, VILLES_INDEX);
     await waitForSuccess(client, client.swapIndexes([{ indexes: [VILLES_INDEX, buildIndex], rename: false }]), `swapping ${buildIndex} in`);
   } catch (error) {

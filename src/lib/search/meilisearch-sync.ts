@@ -4,7 +4,7 @@ import type { CoordinatesPrecision } from "../db/schema.ts";
 import { normalizeName } from "../normalize.ts";
 import { VILLES_INDEX } from "./meilisearch-settings.ts";
 import { completeNameForms, wordStarts, type FormerName } from "./name-match.ts";
-import { waitForSuccess } from "./meilisearch-tasks.ts";
+import { TaskWindow } from "./meilisearch-task-window.ts";
 
 /** One ville as Meilisearch stores it: flat, snake_case, filterable fields at the top level. */
 export interface VilleDocument {
@@ -105,26 +105,30 @@ export function toVilleRow(document: VilleDocument): VilleRow {
 }
 
 export interface SyncVillesOptions {
-  /**
-   * Documents per addition task; each task is awaited before the next is sent.
-   * @default 10_000
-   */
+  /** Documents per addition task. @default 10_000 */
   batchSize?: number;
   /** @default "villes" */
   indexUid?: string;
+  /**
+   * A window shared with the caller's other sends (the pages of one sync): the tasks join it
+   * and the caller drains it. Without one, a window of DEFAULT_TASKS_IN_FLIGHT is drained here.
+   */
+  window?: TaskWindow;
 }
 
 /**
- * Adds (or replaces) the villes' documents in batches, waiting for each task, and
- * throws on the first failed task with its error. Returns the number of documents sent.
+ * Adds (or replaces) the villes' documents in batches, a few tasks in flight at once (see
+ * TaskWindow), and throws the first failed task's error. Returns the number of documents sent.
  */
 export async function syncVilles(client: Meilisearch, rows: readonly IndexableVille[], options: SyncVillesOptions = {}): Promise<number> {
   const { batchSize = 10_000, indexUid = VILLES_INDEX } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError("batchSize must be a positive integer");
+  const window = options.window ?? new TaskWindow(client);
   const index = client.index<VilleDocument>(indexUid);
   for (let start = 0; start < rows.length; start += batchSize) {
     const documents = rows.slice(start, start + batchSize).map(toVilleDocument);
-    await waitForSuccess(client, index.addDocuments(documents), `adding ${documents.length} villes to ${indexUid}`);
+    await window.enqueue(() => index.addDocuments(documents), `adding ${documents.length} villes to ${indexUid}`);
   }
+  if (!options.window) await window.drain();
   return rows.length;
 }
