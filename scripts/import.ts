@@ -10,14 +10,15 @@ import { COMMIT_STEPS } from "../src/lib/imports/commit-step-names.ts";
 
 /**
  * `npm run import -- <file> [--format csv|ndjson] [--url http://127.0.0.1:8787] [--token …]
- *   [--strict] [--chunk-mb 4] [--concurrency 4] [--resume <jobId>]`
+ *   [--strict] [--chunk-mb 4] [--concurrency 4] [--resume <jobId> [--restart-commit]]`
  *
  * Streams the file in chunks cut on record boundaries, uploads them with bounded
  * concurrency and retries, commits, and prints a summary. Exit code 0 on success, 1 when
  * the import failed, 2 on bad usage. `--resume` reuses a job and skips the chunks it
- * already holds with the same SHA-256.
+ * already holds with the same SHA-256; for a job that is committing, it follows the commit,
+ * and with `--restart-commit` stops its Workflow and runs the commit again first.
  */
-const USAGE = "usage: npm run import -- <file> [--format csv|ndjson] [--url URL] [--token TOKEN] [--strict] [--chunk-mb 4] [--concurrency 4] [--resume JOB_ID]";
+const USAGE = "usage: npm run import -- <file> [--format csv|ndjson] [--url URL] [--token TOKEN] [--strict] [--chunk-mb 4] [--concurrency 4] [--resume JOB_ID [--restart-commit]]";
 const CONTENT_TYPES: Record<ImportFileFormat, string> = { csv: "text/csv", ndjson: "application/x-ndjson" };
 /** The server takes 10 MiB; a margin keeps a chunk plus its last record under it. */
 const MAX_CHUNK_MB = 9;
@@ -32,13 +33,14 @@ const { values, positionals } = parseArgs({
     "chunk-mb": { type: "string", default: "4" },
     concurrency: { type: "string", default: "4" },
     resume: { type: "string" },
+    "restart-commit": { type: "boolean", default: false },
   },
 });
 const [file] = positionals;
 const chunkMb = Number(values["chunk-mb"]);
 const concurrency = Number(values.concurrency);
 const format = (values.format ?? (file && /\.(nd)?jsonl?$/.test(file) ? "ndjson" : "csv")) as ImportFileFormat;
-if (!file || positionals.length > 1 || !(chunkMb > 0 && chunkMb <= MAX_CHUNK_MB) || !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 32) || !(format in CONTENT_TYPES)) {
+if (!file || positionals.length > 1 || !(chunkMb > 0 && chunkMb <= MAX_CHUNK_MB) || !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 32) || !(format in CONTENT_TYPES) || (values["restart-commit"] && !values.resume)) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -72,7 +74,7 @@ async function main(): Promise<number> {
       mode: values.strict ? "strict" : "lenient",
       source: basename(file!),
       idempotencyKey: `cli-${randomUUID()}`,
-      ...(values.resume ? { resume: values.resume } : {}),
+      ...(values.resume ? { resume: values.resume, restartCommit: values["restart-commit"] } : {}),
       concurrency,
       chunks: cutIntoChunks(file!, format, chunkMb * 1024 * 1024),
       onJob: (job) => {

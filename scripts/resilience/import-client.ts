@@ -18,6 +18,7 @@ export interface JobBody {
   rows_upserted: number;
   rows_rejected: number;
   failure?: string | null;
+  timings?: Record<string, number>;
   chunks?: Array<{ n: number; status: string; rows_upserted: number; rows_staged: number; batches: number; last_line: number }>;
 }
 
@@ -37,14 +38,14 @@ export function adminClient(origin: string, token: string) {
     createJob: () => call<JobBody>("POST", "/imports", JSON.stringify({ format: "csv", mode: "lenient", source: "resilience" }), "application/json"),
     putChunk: (id: string, n: number, csv: string, batchSize?: number) =>
       call<{ rows_upserted: number }>("PUT", `/imports/${id}/chunks/${n}${batchSize ? `?batch_size=${batchSize}` : ""}`, csv, "text/csv"),
-    commit: (id: string) => call<JobBody>("POST", `/imports/${id}/commit`),
+    commit: (id: string, query = "") => call<JobBody>("POST", `/imports/${id}/commit${query}`),
     getJob: (id: string) => call<JobBody>("GET", `/imports/${id}`),
     /**
      * POST commit (202: the server's Workflow runs the steps), then the job read until it
      * leaves "committing": the POST's status with the job as it ended.
      */
-    async commitToEnd(id: string, timeoutMs = 600_000): Promise<AdminAnswer<JobBody>> {
-      const accepted = await call<JobBody>("POST", `/imports/${id}/commit`);
+    async commitToEnd(id: string, timeoutMs = 600_000, query = ""): Promise<AdminAnswer<JobBody>> {
+      const accepted = await call<JobBody>("POST", `/imports/${id}/commit${query}`);
       if (accepted.status !== 202) return accepted;
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -16,6 +16,8 @@ export interface LocalWorker {
   readonly lines: readonly string[];
   /** Stops wrangler and starts it again on the same port with `vars` merged over the current ones. */
   restart(vars?: Record<string, string | undefined>): Promise<void>;
+  /** SIGKILLs wrangler's whole process group (workerd too) at once: no grace, no cleanup. */
+  kill(): void;
   stop(): Promise<void>;
 }
 
@@ -118,6 +120,9 @@ export async function startLocalWorker(options: { dataDir: string; vars: Record<
         else vars[name] = value;
       }
       await start();
+    },
+    kill() {
+      if (child) signalGroup(child, "SIGKILL");
     },
     async stop() {
       await stop();

@@ -7,6 +7,7 @@ import { meilisearchStallsThenDies } from "./cases/meilisearch-outage.ts";
 import { MEILISEARCH_BIN, meilisearchServerOutage } from "./cases/meilisearch-server-outage.ts";
 import { neonEndpointStoppedMidMerge, primaryCrashedMidMerge } from "./cases/mid-merge.ts";
 import { neonEndpointStoppedMidImport } from "./cases/neon-endpoint-outage.ts";
+import { workerKilledMidMerge } from "./cases/worker-killed-mid-merge.ts";
 import { primaryStopped } from "./cases/primary-outage.ts";
 import { redisKilledThenRestarted } from "./cases/redis-outage.ts";
 import { replicaStopped } from "./cases/replica-outage.ts";
@@ -42,7 +43,7 @@ describe("resilience under injected faults", { timeout: 15 * 60_000 }, () => {
         REDIS_TIMEOUT_MS: "250",
       },
     });
-    context = { stack, worker, admin: adminClient(worker.origin, ADMIN_TOKEN), report: (record) => void records.push(record) };
+    context = { stack, worker, admin: adminClient(worker.origin, ADMIN_TOKEN), adminToken: ADMIN_TOKEN, report: (record) => void records.push(record) };
     await warmUp(context);
   });
 
@@ -59,6 +60,7 @@ describe("resilience under injected faults", { timeout: 15 * 60_000 }, () => {
   it("primary stopped: cached and replica reads work, admin calls 503 + Retry-After, the import resumes exactly", () => primaryStopped(context));
   it("Neon endpoint stopped mid-merge: nothing committed, cached reads work, the Workflow's retry completes the job", () => neonEndpointStoppedMidMerge(context));
   it("primary crashed mid-merge: nothing committed, reads work, the lost chunk re-sent and the commit re-run land every row", () => primaryCrashedMidMerge(context));
+  it("wrangler dev killed mid-merge: nothing committed; after the restart, the commit re-run with restart=true lands every row", () => workerKilledMidMerge(context));
   it("Meilisearch hangs, then dies: Postgres answers within the budget", () => meilisearchStallsThenDies(context));
   it(
     "a real Meilisearch hung, killed, restarted: Postgres answers meanwhile, the circuit closes again, the reconcile repairs the drift, a swap under load fails nothing",

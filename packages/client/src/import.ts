@@ -8,7 +8,7 @@ interface AdminCalls {
   createJob(job: NewImportJob, idempotencyKey?: string): Promise<ImportJob>;
   getJob(id: string): Promise<ImportJob>;
   putChunk(id: string, n: number, body: Uint8Array | string, contentType: "text/csv" | "application/x-ndjson"): Promise<ImportChunkReceipt>;
-  commit(id: string): Promise<ImportJob>;
+  commit(id: string, options?: { restart?: boolean }): Promise<ImportJob>;
 }
 
 /** One chunk of the file, cut on a record boundary; a CSV chunk starts with the header line. */
@@ -36,8 +36,16 @@ export interface ImportOptions<Chunk extends ImportChunkSource = ImportChunkSour
   source?: string;
   /** The same key returns the same job when the create call is retried. */
   idempotencyKey?: string;
-  /** An open job to continue instead of creating one: the chunks it holds with the same SHA-256 are skipped. */
+  /**
+   * A job to continue instead of creating one. An open job: the chunks it holds with the same
+   * SHA-256 are skipped. A committing job: its commit is followed (nothing is uploaded).
+   */
   resume?: string;
+  /**
+   * With `resume` of a committing job: stop its commit Workflow and run the commit again from
+   * the first step (`restart=true`), for a commit that makes no progress. @default false
+   */
+  restartCommit?: boolean;
   chunks: AsyncIterable<Chunk> | Iterable<Chunk>;
   /** @default 4 */
   concurrency?: number;
@@ -80,9 +88,9 @@ async function sha256Hex(body: Uint8Array | string): Promise<string> {
  * The commit answers 202 and runs as a Workflow on the server, which retries and resumes
  * its steps itself: the client only follows the job until it is done or failed.
  */
-async function commitJob(admin: AdminCalls, id: string, pollMs: number, onProgress?: (job: ImportJob) => void): Promise<ImportJob> {
+async function commitJob(admin: AdminCalls, id: string, pollMs: number, onProgress?: (job: ImportJob) => void, restart = false): Promise<ImportJob> {
   const started = Date.now();
-  let job = await admin.commit(id);
+  let job = await admin.commit(id, restart ? { restart } : undefined);
   while (job.status === "committing") {
     onProgress?.(job);
     if (Date.now() - started > COMMIT_GIVE_UP_MS) throw new Error(`job ${id} is still committing after ${COMMIT_GIVE_UP_MS / 60_000} minutes`);
@@ -98,6 +106,10 @@ export async function importChunks<Chunk extends ImportChunkSource>(admin: Admin
   const job = options.resume
     ? await admin.getJob(options.resume)
     : await admin.createJob({ format: options.format, mode: options.mode ?? "lenient", ...(options.source ? { source: options.source } : {}) }, options.idempotencyKey);
+  if (job.status === "committing") {
+    options.onCommit?.(job);
+    return commitJob(admin, job.id, options.commitPollMs ?? 1_000, options.onCommitProgress, options.restartCommit === true);
+  }
   if (job.status !== "open") throw new Error(`job ${job.id} is ${job.status}: nothing to upload`);
   if (job.format !== options.format) throw new Error(`job ${job.id} takes ${job.format}, not ${options.format}`);
   const alreadyDone = new Map((job.chunks ?? []).filter((chunk) => chunk.status === "done").map((chunk) => [chunk.n, chunk.sha256]));

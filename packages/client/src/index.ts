@@ -80,7 +80,8 @@ export function createLieuxClient(options: LieuxClientOptions) {
           headers: { "Content-Type": contentType },
         }),
       ),
-    commit: async (id: string) => unwrap(await adminApi.POST("/v1/admin/imports/{id}/commit", { params: { path: { id } } })),
+    commit: async (id: string, options: { restart?: boolean } = {}) =>
+      unwrap(await adminApi.POST("/v1/admin/imports/{id}/commit", { params: { path: { id }, query: options.restart ? { restart: "true" } : {} } })),
     /** Opens (or resumes) a job, uploads every chunk with bounded concurrency, commits, and resolves with the final job. */
     import: <Chunk extends ImportChunkSource>(importOptions: ImportOptions<Chunk>) => importChunks(admin, importOptions),
   };

@@ -500,11 +500,14 @@ export interface paths {
         put?: never;
         /**
          * Finish a job
-         * @description Hands the job to the commit Workflow and answers 202 at once with the job and its status URL (`Location`). The Workflow merges the staged rows (one transaction: all or nothing), syncs the search index, rebuilds the heavy prefixes and the typo dictionary, refreshes the stats views and bumps the cache generation; each step is retried with backoff and records `<step>_ms` in `timings` when it ends. Read the job until `status` is `done` or `failed` (with `failure`). Committing a job that is committing or done returns it unchanged; committing a failed job runs the steps again (each is idempotent).
+         * @description Hands the job to the commit Workflow and answers 202 at once with the job and its status URL (`Location`). The Workflow merges the staged rows (one transaction: all or nothing), syncs the search index, rebuilds the heavy prefixes and the typo dictionary, refreshes the stats views and bumps the cache generation; each step is retried with backoff and records `<step>_ms` in `timings` when it ends. Read the job until `status` is `done` or `failed` (with `failure`). Committing a job that is committing or done returns it unchanged; committing a failed job runs the steps again (each is idempotent). A committing job whose Workflow has ended without settling it is started again, and `restart=true` stops a committing job's Workflow and starts it again.
          */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description For a job that is committing: stop its Workflow and run the commit again from the first step (every step is idempotent; a merge that committed is skipped). For a commit that makes no progress, e.g. after the process running it locally was killed. Ignored for other jobs. */
+                    restart?: "true" | "false";
+                };
                 header?: never;
                 path: {
                     id: string;

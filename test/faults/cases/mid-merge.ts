@@ -7,12 +7,12 @@ import { whileLooping } from "../../../scripts/lib/request-loop.ts";
 
 const RATE_PER_SECOND = 20;
 /** Enough rows that the in-place merge runs for seconds (the search-terms trigger costs ~250 µs a row here). */
-const ROWS = 30_000;
+export const ROWS = 30_000;
 /** Synthetic codes of these cases: far from the other cases' ranges. */
 const FIRST_INDEX = { endpoint: 5 * 36 ** 4, crash: 6 * 36 ** 4 };
 
 /** The backend running the merge's upsert into villes, once it has started. */
-async function mergeBackend(primaryUrl: string): Promise<number | undefined> {
+export async function mergeBackend(primaryUrl: string): Promise<number | undefined> {
   const rows = await queryPostgres<{ pid: number }>(
     primaryUrl,
     // The pattern is in this query's own text too: leave this backend out.
@@ -22,7 +22,7 @@ async function mergeBackend(primaryUrl: string): Promise<number | undefined> {
 }
 
 /** Polls the job until it leaves "committing" (the Workflow retries steps with backoff). */
-async function untilSettled(ctx: FaultContext, jobId: string, timeoutMs = 240_000): Promise<JobBody> {
+export async function untilSettled(ctx: FaultContext, jobId: string, timeoutMs = 240_000): Promise<JobBody> {
   const settled = await waitFor(async () => {
     const job = await ctx.admin.getJob(jobId);
     return job.status === 200 && job.body.status !== "committing" ? job.body : undefined;
@@ -31,7 +31,7 @@ async function untilSettled(ctx: FaultContext, jobId: string, timeoutMs = 240_00
   return settled.value;
 }
 
-async function openJobWithRows(ctx: FaultContext, firstIndex: number) {
+export async function openJobWithRows(ctx: FaultContext, firstIndex: number) {
   const { csv, codes } = syntheticCsv(firstIndex, ROWS);
   const job = await ctx.admin.createJob();
   assert.equal(job.status, 201, JSON.stringify(job.body));
@@ -40,7 +40,7 @@ async function openJobWithRows(ctx: FaultContext, firstIndex: number) {
   return { jobId: job.body.id, csv, codes };
 }
 
-async function warmedPaths(ctx: FaultContext): Promise<string[]> {
+export async function warmedPaths(ctx: FaultContext): Promise<string[]> {
   const paths = [...freshQueries(20).map(autocompletePath), "/v1/villes/44109", "/v1/villes?departement=44&limit=5"];
   for (const path of paths) assert.equal((await fetch(ctx.worker.origin + path)).status, 200, path);
   return paths;

@@ -11,6 +11,8 @@ export interface FaultContext {
   stack: FaultStack;
   worker: LocalWorker;
   admin: ReturnType<typeof adminClient>;
+  /** The admin token the Worker takes, for a case that runs the import CLI. */
+  adminToken: string;
   /** Keeps a case's figures even when one of its assertions then fails. */
   report(record: FaultRecord): void;
 }
