@@ -69,11 +69,13 @@ export async function cachedJson(
   const etag = await strongEtag(json);
   const policy = policyFor(options.namespace);
   const scope = options.perCaller ? "private" : "public";
-  const cacheControl = `${scope}, max-age=${policy.httpMaxAgeSeconds}, stale-while-revalidate=${policy.httpStaleWhileRevalidateSeconds}`;
+  // A degraded answer the tiers did not keep: no HTTP cache keeps it either.
+  const cacheControl = options.served.uncached ? "no-store" : `${scope}, max-age=${policy.httpMaxAgeSeconds}, stale-while-revalidate=${policy.httpStaleWhileRevalidateSeconds}`;
+  const shared = !options.perCaller && !options.served.uncached;
   const headers: Record<string, string> = {
     "Cache-Control": cacheControl,
     // Lets an import's generation bump purge this answer from Workers Cache (src/lib/cache/edge-cache.ts).
-    ...(options.perCaller ? {} : { "Cache-Tag": edgeCacheTag(options.namespace) }),
+    ...(shared ? { "Cache-Tag": edgeCacheTag(options.namespace) } : {}),
     ETag: etag,
     "Server-Timing": serverTiming([
       { name: "cache", durationMs: options.served.lookupMs, description: options.served.layer },

@@ -11,7 +11,23 @@ export interface Cached<T> {
   layer: CacheLayer;
   /** Time to find the answer in the cache (the generation, then each tier), for Server-Timing; absent on a load. */
   lookupMs?: number;
+  /** The load's answer was marked notCached: no tier kept it, and no HTTP cache may. */
+  uncached?: true;
 }
+
+/**
+ * Module scope on purpose: answers a loader marked as not to be kept (a degraded answer, such
+ * as a search cut off at its deadline). Weak, so an entry lives as long as its request's value.
+ */
+const notCachedValues = new WeakSet<object>();
+
+/** Marks a loader's answer so that no tier stores it; the caller still gets it. */
+export function notCached<T extends object>(value: T): T {
+  notCachedValues.add(value);
+  return value;
+}
+
+const keeps = (value: unknown) => !(typeof value === "object" && value !== null && notCachedValues.has(value));
 
 /** How an answer was served, without the answer: what a response's headers describe. */
 export type Served = Omit<Cached<unknown>, "value">;
@@ -115,10 +131,11 @@ export class TieredCache {
     // Only the request that runs the load stores its value: one write per load, not per waiter.
     const load = async () => {
       const value = await loader();
-      this.background(this.store(namespace, key, value));
+      if (keeps(value)) this.background(this.store(namespace, key, value));
       return value;
     };
-    return { value: await coalesce(`${namespace}\u0000${key}`, load, this.background), layer: "miss" };
+    const value = await coalesce(`${namespace}\u0000${key}`, load, this.background);
+    return keeps(value) ? { value, layer: "miss" } : { value, layer: "miss", uncached: true };
   }
 
   /** Logs a tier going down and coming back once each, not once per request. */
@@ -138,7 +155,7 @@ export class TieredCache {
   async refresh<T>(namespace: CacheNamespace, key: string, loader: () => Promise<T>): Promise<T> {
     const load = async () => {
       const value = await loader();
-      await this.store(namespace, key, value);
+      if (keeps(value)) await this.store(namespace, key, value);
       return value;
     };
     return coalesce(`${namespace}\u0000${key}`, load, this.background);

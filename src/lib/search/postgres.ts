@@ -27,7 +27,8 @@ const FUZZY_MIN_QUERY_LENGTH = 4;
 const FUZZY_MAX_QUERY_LENGTH = 60;
 /**
  * The typo dictionary bounds the fallback's work (a few ms); this deadline only guards
- * against a stalled or overloaded database, answering "no result" past it. At 50 ms a
+ * against a stalled or overloaded database, answering "no result" past it, and that answer
+ * is marked partial so that no cache keeps it. At 50 ms a
  * loaded two-core CI machine cut off answers that normally take 5 ms.
  */
 export const FUZZY_TIMEOUT_MS = 100;
@@ -66,12 +67,14 @@ export class PostgresSearchEngine implements SearchEngine {
     const letters = normalized.replace(/ /g, "").length;
     const typosMakeSense = letters >= FUZZY_MIN_QUERY_LENGTH && letters <= FUZZY_MAX_QUERY_LENGTH && !/\d/.test(normalized);
     const typoIds = new Set<number>();
+    let cut = false;
     if (rows.length === 0 && letters >= FUZZY_MIN_QUERY_LENGTH && letters <= FUZZY_MAX_QUERY_LENGTH) {
-      rows = await this.runWithDeadline(fuzzySearchSql(normalized, limit, filters, types));
+      ({ rows, cut } = await this.runWithDeadline(fuzzySearchSql(normalized, limit, filters, types)));
       match = "fuzzy";
     } else if (typosMakeSense && complete.length === 0 && !rows.some(isPrecomputed) && wantsTypoBlend(rows, limit)) {
       // Every candidate the typo search ranks, not its first page: its order favours similarity, the blend population.
-      const typos = await this.runWithDeadline(fuzzySearchSql(normalized, FUZZY_CANDIDATES, filters, types));
+      const { rows: typos, cut: typosCut } = await this.runWithDeadline(fuzzySearchSql(normalized, FUZZY_CANDIDATES, filters, types));
+      cut = typosCut;
       const scored = typos.map((row) => ({ ...row, score: typoBlendScore(row.population, row.similarity ?? 0) }));
       const prefixIds = new Set(rows.map((row) => row.id));
       for (const row of typos) if (!prefixIds.has(row.id)) typoIds.add(row.id);
@@ -86,6 +89,7 @@ export class PostgresSearchEngine implements SearchEngine {
       match,
       backend: "postgres",
       engineMs: performance.now() - started,
+      ...(cut ? { partial: "typo_deadline" as const } : {}),
     };
   }
 
@@ -109,7 +113,8 @@ export class PostgresSearchEngine implements SearchEngine {
     return [a.rows as unknown as RankedRow[], b.rows as unknown as RankedRow[]];
   }
 
-  private async runWithDeadline(query: SQL): Promise<RankedRow[]> {
+  /** The typo search within FUZZY_TIMEOUT_MS; past it, no rows and `cut`. */
+  private async runWithDeadline(query: SQL): Promise<{ rows: RankedRow[]; cut: boolean }> {
     try {
       const [, , result] = await this.databases.read((db) =>
         db.batch([
@@ -118,9 +123,9 @@ export class PostgresSearchEngine implements SearchEngine {
           db.execute(query),
         ]),
       );
-      return result.rows as unknown as RankedRow[];
+      return { rows: result.rows as unknown as RankedRow[], cut: false };
     } catch (error) {
-      if (sqlState(error) === QUERY_CANCELED) return [];
+      if (sqlState(error) === QUERY_CANCELED) return { rows: [], cut: true };
       throw error;
     }
   }

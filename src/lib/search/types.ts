@@ -32,6 +32,12 @@ export interface AutocompleteResult {
   backend: "postgres" | "meilisearch";
   /** Time spent in the engine's own I/O, for Server-Timing. */
   engineMs: number;
+  /**
+   * Set when part of the search could not run: the typo search gave up at its statement
+   * timeout, or near's nearby candidates were unavailable. The hits are what was found
+   * without it, an answer no cache may keep.
+   */
+  partial?: "typo_deadline" | "near_candidates";
 }
 
 /** One method, two implementations (Postgres, Meilisearch), identical result shape. */

@@ -20,16 +20,19 @@ export async function searchNear(services: Services, input: AutocompleteInput, n
   const filters = { departement: input.departement, region: input.region, type: input.type };
   const normalized = normalizeQuery(input.q);
   const types = input.type ? [input.type] : DEFAULT_TYPE_SCOPE;
+  let nearbyUnavailable = false;
   const [result, nearby] = await Promise.all([
     services.search.autocomplete({ q: input.q, limit: Math.max(input.limit, NEAR_ENGINE_CANDIDATES), filters }),
     services.databases
       .read((db) => nearCandidates(db, normalized, near.latitude, near.longitude, { ...filters, types }))
       .catch((error: unknown) => {
         services.logger.log("warn", "near: nearby candidates unavailable", describeError(error));
+        nearbyUnavailable = true;
         return [];
       }),
   ]);
   const words = queryWords(normalized);
   const extra: AutocompleteHit[] = result.match === "prefix" ? nearby.map((ville) => ({ ville, nomHighlight: highlightName(ville.nom, words) })) : [];
-  return { ...result, hits: blendNear(result.hits, extra, near, normalized, input.limit) };
+  const partial = result.partial ?? (nearbyUnavailable ? ("near_candidates" as const) : undefined);
+  return { ...result, hits: blendNear(result.hits, extra, near, normalized, input.limit), ...(partial ? { partial } : {}) };
 }

@@ -1,9 +1,9 @@
 import type { Services } from "../services.ts";
 import { presentVille, type VilleResponse } from "../api/ville.ts";
 import type { KeyParts } from "../cache/request-cache.ts";
-import type { Cached } from "../cache/swr.ts";
+import { notCached, type Cached } from "../cache/swr.ts";
 import { normalizeQuery } from "../search/query.ts";
-import type { MatchKind } from "../search/types.ts";
+import type { AutocompleteResult, MatchKind } from "../search/types.ts";
 import type { VilleType } from "../db/schema.ts";
 import type { NearPoint } from "../search/near.ts";
 import { searchNear } from "./autocomplete-near.ts";
@@ -24,6 +24,8 @@ export interface AutocompletePayload {
   results: Array<VilleResponse & { nom_highlight: string; ancien_nom?: string }>;
   backend: "postgres" | "meilisearch";
   engineMs: number;
+  /** A degraded answer (see AutocompleteResult.partial): served once, never cached. */
+  partial?: AutocompleteResult["partial"];
 }
 
 /** Equal queries share one entry: the key holds the normalised text, never the raw one. */
@@ -38,7 +40,7 @@ async function search(services: Services, input: AutocompleteInput): Promise<Aut
     limit: input.limit,
     filters: { departement: input.departement, region: input.region, type: input.type },
   });
-  return {
+  const payload: AutocompletePayload = {
     match: result.match,
     results: result.hits.map((hit) => ({
       ...presentVille(hit.ville),
@@ -47,7 +49,9 @@ async function search(services: Services, input: AutocompleteInput): Promise<Aut
     })),
     backend: result.backend,
     engineMs: result.engineMs,
+    ...(result.partial ? { partial: result.partial } : {}),
   };
+  return payload.partial ? notCached(payload) : payload;
 }
 
 /** Autocomplete through the cache layers; the route and the warmer both come here. */

@@ -96,7 +96,10 @@ export const autocompleteRoute = new OpenAPIHono<AppEnv>().openapi(route, async 
     // near=auto ranks around the caller's location, which the URL does not carry.
     perCaller: nearParam === "auto",
     // The engine that answered, when one was asked; `db` is added from the request's own queries.
-    timings: fromEngine ? [{ name: "search", durationMs: payload.engineMs, description: payload.backend }] : [],
+    timings: [
+      ...(fromEngine ? [{ name: "search", durationMs: payload.engineMs, description: payload.backend }] : []),
+      ...(payload.partial ? [{ name: "partial", description: payload.partial }] : []),
+    ],
     // cachedJson may answer 304 with no body, which the typed 200 response cannot express
   }) as never;
 });
