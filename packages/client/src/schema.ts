@@ -1301,7 +1301,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Ranked matches. Cacheable: `Cache-Control` with `stale-while-revalidate`, a strong `ETag`, and `Server-Timing` naming the cache layer (with the lookup's duration on a hit). */
+                /** @description Ranked matches. Cacheable: `Cache-Control` with `stale-while-revalidate`, a strong `ETag`, and `Server-Timing` naming the cache layer (with the lookup's duration on a hit). An answer cut off at a deadline (the typo search past 100 ms) holds what was found in time and is `Cache-Control: no-store`, with `Server-Timing: partial;desc="typo_deadline"`. */
                 200: {
                     headers: {
                         [name: string]: unknown;

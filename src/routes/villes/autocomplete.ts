@@ -68,7 +68,7 @@ const route = createRoute({
     "Every query word must start a word of the name (the last one as a prefix). Ranking blends match quality with population, so a large city the user is still typing comes before a tiny exact match, and short complete names stay reachable.",
   request: { query: QuerySchema },
   responses: {
-    200: { description: "Ranked matches. Cacheable: `Cache-Control` with `stale-while-revalidate`, a strong `ETag`, and `Server-Timing` naming the cache layer (with the lookup's duration on a hit).", content: { "application/json": { schema: ResponseSchema }, [GEOJSON_CONTENT_TYPE]: { schema: collection } } },
+    200: { description: "Ranked matches. Cacheable: `Cache-Control` with `stale-while-revalidate`, a strong `ETag`, and `Server-Timing` naming the cache layer (with the lookup's duration on a hit). An answer cut off at a deadline (the typo search past 100 ms) holds what was found in time and is `Cache-Control: no-store`, with `Server-Timing: partial;desc=\"typo_deadline\"`.", content: { "application/json": { schema: ResponseSchema }, [GEOJSON_CONTENT_TYPE]: { schema: collection } } },
     304: { description: "Not modified: `If-None-Match` matched the current `ETag`." },
     ...commonErrorResponses,
   },
