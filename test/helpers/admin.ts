@@ -64,14 +64,30 @@ export async function commitAndFollow(jobId: string, modify?: (m: WorkflowModifi
     expect(response.status, await response.clone().text()).toBe(202);
     expect(response.headers.get("Location")).toBe(`/v1/admin/imports/${jobId}`);
     const accepted = (await response.json()) as JobBody;
-    const waiters = [instance.waitForStatus("complete").then(() => "complete" as const), instance.waitForStatus("errored").then(() => "errored" as const)];
-    // The waiter that loses the race rejects when the introspector is disposed.
-    for (const waiter of waiters) waiter.catch(() => undefined);
-    const outcome = await Promise.race(waiters);
+    const outcome = await firstReached(instance, ["complete", "errored"]);
     return { accepted, outcome, job: await getJob(jobId), error: outcome === "errored" ? await instance.getError() : undefined };
   } finally {
     await instance.dispose();
   }
+}
+
+/**
+ * The first of `statuses` the instance reaches. Each waiter rejects once the instance reaches
+ * another finite status ("errored" makes the "complete" waiter throw, possibly before the
+ * "errored" waiter resolves), so a rejection counts only when every waiter has rejected.
+ */
+function firstReached<S extends "complete" | "errored">(instance: WorkflowInstanceIntrospector, statuses: readonly S[]): Promise<S> {
+  return new Promise((resolve, reject) => {
+    let rejected = 0;
+    for (const status of statuses) {
+      instance.waitForStatus(status).then(
+        () => resolve(status),
+        (error: unknown) => {
+          if (++rejected === statuses.length) reject(error);
+        },
+      );
+    }
+  });
 }
 
 /** The introspector of a job's commit run, set up before the commit starts it; the caller disposes it. */
