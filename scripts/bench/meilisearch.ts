@@ -57,17 +57,28 @@ async function timeEach<T>(items: readonly T[], run: (item: T) => Promise<number
  * the index from this run's Postgres rows through the project's own reindex, then times
  * the engine on the prefixes and typos the Postgres sections use.
  */
-export async function benchMeilisearch(client: pg.Client, host: string, apiKey: string | undefined, prefixes: readonly string[], typos: readonly Typo[]): Promise<MeilisearchFigures> {
-  const nodeFetch = globalThis.fetch;
-  globalThis.fetch = loopbackFetch;
+export function benchMeilisearch(client: pg.Client, host: string, apiKey: string | undefined, prefixes: readonly string[], typos: readonly Typo[]): Promise<MeilisearchFigures> {
+  return withGlobalFetch(loopbackFetch, () => measure(client, host, apiKey, prefixes, typos));
+}
+
+/**
+ * The Meilisearch client calls the global fetch at request time, so swapping it changes (or
+ * counts) every request `run` makes; the previous one is back afterwards, so swaps nest.
+ */
+async function withGlobalFetch<T>(replacement: typeof fetch, run: () => Promise<T>): Promise<T> {
+  const previous = globalThis.fetch;
+  globalThis.fetch = replacement;
   try {
-    return await measure(client, host, apiKey, prefixes, typos, nodeFetch);
+    return await run();
   } finally {
-    globalThis.fetch = nodeFetch;
+    globalThis.fetch = previous;
   }
 }
 
-async function measure(client: pg.Client, host: string, apiKey: string | undefined, prefixes: readonly string[], typos: readonly Typo[], nodeFetch: typeof fetch): Promise<MeilisearchFigures> {
+/** Node's own fetch, kept before any swap: one pass times it beside loopbackFetch. */
+const nodeFetch = globalThis.fetch;
+
+async function measure(client: pg.Client, host: string, apiKey: string | undefined, prefixes: readonly string[], typos: readonly Typo[]): Promise<MeilisearchFigures> {
   const meili = new Meilisearch({ host, apiKey });
   const { pkgVersion } = await meili.getVersion();
   const db = drizzle(client);
@@ -76,12 +87,13 @@ async function measure(client: pg.Client, host: string, apiKey: string | undefin
   const started = performance.now();
   let lastLogged = 0;
   const reindexRequests: RequestCounts = { requests: 0, documentBatches: 0, taskPolls: 0 };
-  globalThis.fetch = countingFetch(reindexRequests, loopbackFetch);
-  const { documents } = await reindexVilles(meili, readPage, {
-    onProgress: (sent) => {
-      if (sent - lastLogged >= 250_000) log(`meilisearch: ${(lastLogged = sent)} documents sent`);
-    },
-  }).finally(() => (globalThis.fetch = loopbackFetch));
+  const { documents } = await withGlobalFetch(countingFetch(reindexRequests, loopbackFetch), () =>
+    reindexVilles(meili, readPage, {
+      onProgress: (sent) => {
+        if (sent - lastLogged >= 250_000) log(`meilisearch: ${(lastLogged = sent)} documents sent`);
+      },
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   const indexStats = await meili.index(VILLES_INDEX).getStats();
   const globalStats = await meili.getStats();
@@ -107,10 +119,7 @@ async function measure(client: pg.Client, host: string, apiKey: string | undefin
   const viaPostgres = await timeEach(prefixes, (q) => client.query(boundedSql(q)).then(() => undefined));
   // The same searches through Node's own fetch, to show what its reused connections cost on loopback.
   const throughNodeFetch = new MeilisearchSearchEngine(new Meilisearch({ host, apiKey }), { timeoutMs: 10_000 });
-  globalThis.fetch = nodeFetch;
-  const viaNodeFetch = await timeEach(prefixes, (q) => throughNodeFetch.autocomplete({ q, limit: 10, filters: {} }).then(() => undefined)).finally(() => {
-    globalThis.fetch = loopbackFetch;
-  });
+  const viaNodeFetch = await withGlobalFetch(nodeFetch, () => timeEach(prefixes, (q) => throughNodeFetch.autocomplete({ q, limit: 10, filters: {} }).then(() => undefined)));
   let found = 0;
   const typoTimes = await timeEach(typos, async (typo) => {
     const result = await search(typo.query);
@@ -118,17 +127,10 @@ async function measure(client: pg.Client, host: string, apiKey: string | undefin
   });
 
   // An import's sync as the commit sends it: one batch of changed rows, waited for with bounded polls.
-  // The client calls the global fetch at request time, so swapping it counts every request.
-  const counts = { requests: 0, documentBatches: 0, taskPolls: 0 };
+  const counts: RequestCounts = { requests: 0, documentBatches: 0, taskPolls: 0 };
   const changed = await readPage(0, 1_000);
   const syncStarted = performance.now();
-  const originalFetch = globalThis.fetch;
-  globalThis.fetch = countingFetch(counts, originalFetch);
-  try {
-    await syncVilles(meili, changed, { indexUid: VILLES_INDEX });
-  } finally {
-    globalThis.fetch = originalFetch;
-  }
+  await withGlobalFetch(countingFetch(counts, loopbackFetch), () => syncVilles(meili, changed, { indexUid: VILLES_INDEX }));
   const importSync = { rows: changed.length, ...counts, seconds: Math.round((performance.now() - syncStarted) / 100) / 10 };
 
   return {

@@ -1,5 +1,5 @@
-import type { EnqueuedTask, Meilisearch, Task } from "meilisearch";
-import { isFinished, MeilisearchTaskError, pollTasks } from "./meilisearch-tasks.ts";
+import type { EnqueuedTask, Meilisearch } from "meilisearch";
+import { hasFailed, isFinished, MeilisearchTaskError, pollTasks } from "./meilisearch-tasks.ts";
 
 /**
  * Tasks enqueued and not yet seen finished: 160,000 documents at SYNC_BATCH_SIZE. Each batch
@@ -30,10 +30,6 @@ export class TaskWindow {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError("the task window must hold at least one task");
   }
 
-  get inFlight(): number {
-    return this.#pending.length;
-  }
-
   /** Sends one task once the window has room; resolves when it is enqueued, not done. */
   async enqueue(send: () => Promise<EnqueuedTask>, what: string): Promise<void> {
     if (this.#failure) throw this.#failure;
@@ -48,29 +44,19 @@ export class TaskWindow {
     if (this.#failure) throw this.#failure;
   }
 
-  /** One poll loop over every pending task (one request per poll) until the oldest is finished. */
+  /** One poll loop over every pending task (one request per poll) until the oldest is finished or any has failed. */
   async #settleOldest(): Promise<void> {
     const uids = this.#pending.map((task) => task.uid);
-    const byUid = new Map<number, Task>();
-    await pollTasks(this.client, uids, this.#pending[0]!.what, (tasks) => {
-      for (const task of tasks) byUid.set(task.uid, task);
-      return tasks.some((task) => task.uid === uids[0] && isFinished(task)) || tasks.some((task) => task.status === "failed" || task.status === "canceled");
-    });
-    // Meilisearch runs one index's tasks in enqueue order: retire the finished head of the queue.
-    while (this.#pending.length > 0) {
-      const task = byUid.get(this.#pending[0]!.uid);
-      if (!task || !isFinished(task)) break;
-      const { what } = this.#pending.shift()!;
-      if (task.status !== "succeeded") this.#failure ??= new MeilisearchTaskError(what, task);
-    }
-    const failedBehind = [...byUid.values()].find((task) => task.status === "failed" || task.status === "canceled");
-    if (failedBehind && !this.#failure) {
-      const index = this.#pending.findIndex((pending) => pending.uid === failedBehind.uid);
-      this.#failure = new MeilisearchTaskError(this.#pending[index]?.what ?? "a queued task", failedBehind);
-    }
-    if (this.#failure) {
+    const tasks = await pollTasks(this.client, uids, this.#pending[0]!.what, (answer) => answer.some(hasFailed) || answer.some((task) => task.uid === uids[0] && isFinished(task)));
+    // In uid order, so the first failed is the oldest.
+    const failed = tasks.find(hasFailed);
+    if (failed) {
+      this.#failure = new MeilisearchTaskError(this.#pending.find((pending) => pending.uid === failed.uid)?.what ?? "a queued task", failed);
       this.#pending.length = 0;
       throw this.#failure;
     }
+    // Meilisearch runs one index's tasks in enqueue order: retire the finished head of the queue.
+    const finished = new Set(tasks.filter(isFinished).map((task) => task.uid));
+    while (this.#pending.length > 0 && finished.has(this.#pending[0]!.uid)) this.#pending.shift();
   }
 }

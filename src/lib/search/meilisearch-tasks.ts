@@ -22,6 +22,7 @@ export const MAX_POLLS_PER_WAIT = (() => {
 
 const FINISHED = new Set(["succeeded", "failed", "canceled"]);
 export const isFinished = (task: Pick<Task, "status">) => FINISHED.has(task.status);
+export const hasFailed = (task: Pick<Task, "status">) => task.status === "failed" || task.status === "canceled";
 
 /** A task that ended `failed` or `canceled`, carrying the task's own error code and message. */
 export class MeilisearchTaskError extends Error {

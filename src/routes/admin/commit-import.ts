@@ -69,9 +69,10 @@ const route = createRoute({
 export const commitImportRoute = adminRouter().openapi(route, async (c) => {
   const { id } = c.req.valid("param");
   const { restart } = c.req.valid("query");
+  const services = c.get("services");
   const workflows = commitWorkflows(c.env.IMPORT_COMMIT as Workflow<ImportCommitParams> | undefined);
-  const job = await commitImport(c.get("services"), id, workflows, { restart: restart === "true" });
+  const job = await commitImport(services, id, workflows, { restart: restart === "true" });
   c.header("Location", `/v1/admin/imports/${id}`);
-  const body = presentJob(job, await listChunks(c.get("services").databases.primary, id));
+  const body = presentJob(job, await listChunks(services.databases.primary, id));
   return job.status === "done" ? c.json(body, 200) : c.json(body, 202);
 });
