@@ -1,4 +1,5 @@
 import type { AppConfig } from "./env.ts";
+import { purgeEdgeCache, type EdgePurge } from "./lib/cache/edge-cache.ts";
 import { createRequestCache } from "./lib/cache/request-cache.ts";
 import { createDatabases } from "./lib/db/client.ts";
 import type { Logger } from "./lib/logger.ts";
@@ -13,8 +14,17 @@ import type { Services } from "./lib/services.ts";
  *
  * `holdRedisWrites`: the request's Redis writes wait for `redisBatch.flush()`, which the
  * caller then owes (the fetch middleware flushes once the response is built).
+ * `edgePurge`: how a generation bump purges Workers Cache; code outside the default
+ * entrypoint (the import Workflow) passes loopbackEdgePurge.
  */
-export function buildServices(config: AppConfig, logger: Logger, ctx: Pick<ExecutionContext, "waitUntil">, publicOrigin?: string, holdRedisWrites = false): Services {
+export interface BuildOptions {
+  publicOrigin?: string;
+  holdRedisWrites?: boolean;
+  edgePurge?: EdgePurge;
+}
+
+export function buildServices(config: AppConfig, logger: Logger, ctx: Pick<ExecutionContext, "waitUntil">, options: BuildOptions = {}): Services {
+  const { publicOrigin, holdRedisWrites = false } = options;
   const databases = createDatabases(config);
   const redis = createRedis(config);
   const backgroundRedis = createRedis(config, BACKGROUND_REDIS_TIMEOUT_MS);
@@ -43,5 +53,6 @@ export function buildServices(config: AppConfig, logger: Logger, ctx: Pick<Execu
     search: selectSearchEngine(config, databases, logger),
     logger,
     background,
+    edgePurge: options.edgePurge ?? purgeEdgeCache,
   };
 }

@@ -4,9 +4,8 @@ import { currentGeneration } from "../src/lib/cache/generation.ts";
 import { popularBucketKey } from "../src/lib/cache/popular.ts";
 import { cacheKey } from "../src/lib/cache/request-cache.ts";
 import { autocompleteKeyParts } from "../src/lib/villes/autocomplete-service.ts";
-import worker from "../src/index.ts";
 import { testRedis } from "./helpers/cache.ts";
-import { testEnv, WORKER_ORIGIN } from "./helpers/worker.ts";
+import { testEnv, WORKER_ORIGIN, workerFor } from "./helpers/worker.ts";
 
 type Call = { kind: "db" | "redis" | "other"; url: string; body: string; beforeResponse: boolean };
 
@@ -28,7 +27,7 @@ async function tracedCall(path: string, ip: string) {
   const ctx = createExecutionContext();
   const request = new Request(new URL(path, WORKER_ORIGIN), { headers: { "CF-Connecting-IP": ip } });
   // The Postgres engine's miss, whether or not the suite runs with MEILISEARCH_HOST (the one round trip is then Meilisearch's).
-  const response = await worker.fetch(request, { ...testEnv, MEILISEARCH_HOST: undefined }, ctx);
+  const response = await workerFor(ctx, { MEILISEARCH_HOST: undefined }).fetch(request);
   responded = true;
   const body = await response.text();
   await waitOnExecutionContext(ctx);

@@ -17,7 +17,7 @@ export const refreshStatsViewsJob: CronJob = {
     });
     // Purged even when a replica failed: the primary and the other replicas hold new figures.
     // A failed purge is not a failed refresh: stats entries expire at the next refresh anyway.
-    const generation = await bumpGeneration(services.redis, ["stats"]).catch((error) => {
+    const generation = await bumpGeneration(services.redis, ["stats"], services.edgePurge).catch((error) => {
       services.logger.log("warn", "stats cache not purged", describeError(error));
       return {} as Record<string, number>;
     });

@@ -1,5 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { AppConfig } from "../env.ts";
+import type { EdgePurge } from "./cache/edge-cache.ts";
 import type { RequestCache } from "./cache/request-cache.ts";
 import type { Databases } from "./db/client.ts";
 import type { Logger } from "./logger.ts";
@@ -27,4 +28,6 @@ export interface Services {
   logger: Logger;
   /** Work that must finish after the response (cache fills, counters); never awaited on the response path. */
   background(promise: Promise<unknown>): void;
+  /** Purges Workers Cache by namespace, from the default entrypoint whichever entrypoint runs this. */
+  edgePurge: EdgePurge;
 }

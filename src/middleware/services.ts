@@ -16,7 +16,7 @@ export const services = createMiddleware<AppEnv>(async function services(c, next
   }
   const logger = createLogger({ requestId: c.get("requestId") });
   // Public routes answer the same data whoever asks, so credentials never bypass the shared caches.
-  const built = buildServices(parsed.config, logger, c.executionCtx, new URL(c.req.url).origin, true);
+  const built = buildServices(parsed.config, logger, c.executionCtx, { publicOrigin: new URL(c.req.url).origin, holdRedisWrites: true });
   c.set("config", parsed.config);
   c.set("services", built);
   try {

@@ -2,6 +2,7 @@ import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type Workflo
 import { NonRetryableError } from "cloudflare:workflows";
 import { buildServices } from "../compose-services.ts";
 import { readConfig, type WorkerEnv } from "../env.ts";
+import { loopbackEdgePurge, type EdgePurgeEntrypoint } from "../lib/cache/edge-cache.ts";
 import { COMMIT_STEPS, runCommitStep, type CommitStep } from "../lib/imports/commit-steps.ts";
 import { failCommit, finishCommit } from "../lib/imports/commit.ts";
 import { LostStagingError } from "../lib/imports/lost-staging.ts";
@@ -57,7 +58,9 @@ export class ImportCommitWorkflow extends WorkflowEntrypoint<WorkerEnv, ImportCo
   private async withServices<T>(jobId: string, run: (services: Services) => Promise<T>): Promise<T> {
     const parsed = readConfig(this.env);
     if (!parsed.ok) throw new NonRetryableError(`configuration: ${parsed.problems.join("; ")}`);
-    const services = buildServices(parsed.config, createLogger({ workflow: "import-commit", jobId }), this.ctx);
+    // The generation bump's Workers Cache purge must run in the default entrypoint, whose cache public requests fill.
+    const edgePurge = loopbackEdgePurge((this.ctx.exports as { default?: EdgePurgeEntrypoint }).default);
+    const services = buildServices(parsed.config, createLogger({ workflow: "import-commit", jobId }), this.ctx, { edgePurge });
     try {
       return await run(services);
     } finally {

@@ -1,12 +1,11 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { vi } from "vitest";
-import worker from "../../src/index.ts";
 import { readConfig } from "../../src/env.ts";
 import { createLogger } from "../../src/lib/logger.ts";
 import { buildServices } from "../../src/compose-services.ts";
 import { freshCaches, VILLE_NAMESPACES } from "./cache.ts";
 import { primaryUrl, sqlOn, untilReplicaHolds } from "./sql.ts";
-import { testEnv } from "./worker.ts";
+import { testEnv, workerFor } from "./worker.ts";
 import { forgetInSearchIndex } from "./search-index.ts";
 
 /** One parsed JSON log line. */
@@ -34,7 +33,7 @@ export async function captureLogs<T>(run: () => Promise<T>): Promise<{ value: T;
 export async function fireScheduled(cron: string, envOverrides: Record<string, string | undefined> = {}): Promise<void> {
   const controller = createScheduledController({ cron, scheduledTime: Date.now() });
   const ctx = createExecutionContext();
-  await worker.scheduled(controller, { ...testEnv, ...envOverrides }, ctx);
+  await workerFor(ctx, envOverrides).scheduled(controller);
   await waitOnExecutionContext(ctx);
 }
 

@@ -1,6 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { RedisCommandSender } from "../redis/batch.ts";
-import { purgeEdgeCache } from "./edge-cache.ts";
+import { purgeEdgeCache, type EdgePurge } from "./edge-cache.ts";
 
 /** Every cached namespace; each has its own generation so one can be invalidated alone. */
 export const CACHE_NAMESPACES = ["autocomplete", "ville", "villes", "reference", "stats"] as const;
@@ -60,11 +60,15 @@ export async function currentGeneration(redis: Redis | null, namespace: CacheNam
 
 /**
  * Makes every entry of the given namespaces unreachable (they expire on their own), and
- * purges their responses from Workers Cache where the runtime offers it.
- * Imports bump every data namespace; a stats refresh bumps "stats" only.
+ * purges their responses from Workers Cache where the runtime offers it (`purge`: outside
+ * the default entrypoint, loopbackEdgePurge). Imports bump every data namespace; a stats
+ * refresh bumps "stats" only.
  */
-export async function bumpGeneration(redis: Redis | null, namespaces: readonly CacheNamespace[] = CACHE_NAMESPACES): Promise<Record<string, number>> {
-  if (!redis) return {};
+export async function bumpGeneration(redis: Redis | null, namespaces: readonly CacheNamespace[] = CACHE_NAMESPACES, purge: EdgePurge = purgeEdgeCache): Promise<Record<string, number>> {
+  if (!redis) {
+    await purge(namespaces);
+    return {};
+  }
   const pipeline = redis.pipeline();
   for (const namespace of namespaces) pipeline.incr(generationKey(namespace));
   const values = (await pipeline.exec()) as number[];
@@ -75,6 +79,6 @@ export async function bumpGeneration(redis: Redis | null, namespaces: readonly C
     bumped[namespace] = values[index]!;
   });
   // The same answers, cached at the edge by URL, are purged by their namespace's tag.
-  await purgeEdgeCache(namespaces);
+  await purge(namespaces);
   return bumped;
 }

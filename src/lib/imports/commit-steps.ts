@@ -96,7 +96,7 @@ const RUN: Record<CommitStep, (services: Services, jobId: string) => Promise<unk
     const job = await getJob(services.databases.primary, jobId);
     await statsViews(services, jobId, job.timings);
   },
-  cache_generation: (services) => bumpGeneration(services.redis),
+  cache_generation: (services) => bumpGeneration(services.redis, undefined, services.edgePurge),
 };
 
 /** Runs one step and records its duration with the job. */
