@@ -1,5 +1,6 @@
 import { describeError, type Logger } from "../logger.ts";
 import type { CacheNamespace } from "./generation.ts";
+import { admitToL1, awaitL1Admission } from "./l1-admission.ts";
 import { policyFor } from "./policies.ts";
 import type { Entry, Store } from "./store.ts";
 
@@ -80,6 +81,9 @@ async function coalesce<T>(key: string, load: () => Promise<T>, background: (wor
 
 const LATE = Symbol("late");
 
+/** Resolves on a timer: work chained to it runs after the request's response has been returned. */
+const afterResponse = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /** What `result` settles to (its error is shared too), or LATE after `ms`. */
 async function withinDeadline(result: Promise<unknown>, ms: number): Promise<unknown> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -122,6 +126,7 @@ export class TieredCache {
         continue;
       }
       if (index > 0) this.background(this.writeTiers(namespace, key, entry, index));
+      else this.admitRepeatToL1(namespace, key);
       return { value: entry.value, layer: `${tier.name}-hit` as CacheLayer };
     }
     if (stale) {
@@ -129,9 +134,11 @@ export class TieredCache {
       return { value: stale.value, layer: "stale" };
     }
     // Only the request that runs the load stores its value: one write per load, not per waiter.
+    // The store (serialising the value for each tier) waits for a timer, so it runs once the
+    // response is on its way, not before it; L1 waits for the key's next request (l1-admission.ts).
     const load = async () => {
       const value = await loader();
-      if (keeps(value)) this.background(this.store(namespace, key, value));
+      if (keeps(value)) this.background(afterResponse().then(() => this.store(namespace, key, value, { l1OnRepeat: true })));
       return value;
     };
     const value = await coalesce(`${namespace}\u0000${key}`, load, this.background);
@@ -161,22 +168,35 @@ export class TieredCache {
     return coalesce(`${namespace}\u0000${key}`, load, this.background);
   }
 
-  private store<T>(namespace: CacheNamespace, key: string, value: T): Promise<unknown> {
+  /**
+   * Writes a loaded value to every tier; with `l1OnRepeat` and an L0 in front, L1 gets it
+   * only when the key is asked for again in this isolate (an L0 hit: admitRepeatToL1).
+   */
+  private store<T>(namespace: CacheNamespace, key: string, value: T, options: { l1OnRepeat?: boolean } = {}): Promise<unknown> {
     const policy = policyFor(namespace);
     const now = Date.now();
     const l2Fresh = value === null ? Math.min(policy.negativeFreshMs, policy.l2FreshMs) : policy.l2FreshMs;
     const entry: Entry<T> = { value, freshUntil: now + l2Fresh, staleUntil: now + l2Fresh + policy.staleMs };
-    return this.writeTiers(namespace, key, entry, this.tiers.length);
+    const deferL1 = options.l1OnRepeat === true && this.tiers[0]?.name === "l0" && this.tiers.some((tier) => tier.name === "l1");
+    if (deferL1) awaitL1Admission(namespace, key, entry);
+    return this.writeTiers(namespace, key, entry, this.tiers.length, deferL1 ? (tier) => tier.name !== "l1" : undefined);
   }
 
-  /** Writes `entry` to the tiers before `untilTier`; L0 and L1 get L1's shorter freshness. */
-  private async writeTiers<T>(namespace: CacheNamespace, key: string, entry: Entry<T>, untilTier: number): Promise<void> {
+  /** An L0 hit on a key whose load skipped L1: writes the loaded entry to L1 now, once. */
+  private admitRepeatToL1(namespace: CacheNamespace, key: string) {
+    const entry = admitToL1(namespace, key);
+    if (entry) this.background(this.writeTiers(namespace, key, entry, this.tiers.length, (tier) => tier.name === "l1"));
+  }
+
+  /** Writes `entry` to the tiers before `untilTier` (those `only` accepts); L0 and L1 get L1's shorter freshness. */
+  private async writeTiers<T>(namespace: CacheNamespace, key: string, entry: Entry<T>, untilTier: number, only?: (tier: Store) => boolean): Promise<void> {
     const policy = policyFor(namespace);
-    const writes = this.tiers.slice(0, untilTier).map((tier) => {
+    const tiers = this.tiers.slice(0, untilTier).filter((tier) => !only || only(tier));
+    const writes = tiers.map((tier) => {
       const freshUntil = tier.name === "l1" || tier.name === "l0" ? Math.min(entry.freshUntil, Date.now() + policy.l1FreshMs) : entry.freshUntil;
       return tier.set(namespace, key, { ...entry, freshUntil });
     });
     const results = await Promise.all(writes);
-    results.forEach((result, index) => this.reportTierHealth(this.tiers[index]!.name, result.ok ? undefined : result.error));
+    results.forEach((result, index) => this.reportTierHealth(tiers[index]!.name, result.ok ? undefined : result.error));
   }
 }
