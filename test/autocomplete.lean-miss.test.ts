@@ -13,7 +13,7 @@ type Call = { kind: "db" | "redis" | "other"; url: string; body: string; beforeR
  * Calls the Worker as a client would and records, through the real clients' own fetch, every
  * round trip it makes: to the Neon endpoint, to Upstash, before or after its response.
  */
-async function tracedCall(path: string, ip: string) {
+async function tracedCall(path: string, ip: string, overrides: Record<string, string> = {}) {
   const calls: Call[] = [];
   let responded = false;
   const realFetch = globalThis.fetch;
@@ -27,7 +27,7 @@ async function tracedCall(path: string, ip: string) {
   const ctx = createExecutionContext();
   const request = new Request(new URL(path, WORKER_ORIGIN), { headers: { "CF-Connecting-IP": ip } });
   // The Postgres engine's miss, whether or not the suite runs with MEILISEARCH_HOST (the one round trip is then Meilisearch's).
-  const response = await workerFor(ctx, { MEILISEARCH_HOST: undefined }).fetch(request);
+  const response = await workerFor(ctx, { MEILISEARCH_HOST: undefined, ...overrides }).fetch(request);
   responded = true;
   const body = await response.text();
   await waitOnExecutionContext(ctx);
@@ -42,7 +42,7 @@ afterEach(() => {
 });
 
 describe("a lean autocomplete miss", () => {
-  it("makes one database round trip and no Redis call before its response, then sends the fills, the counter and the limiter's count in one pipeline", async () => {
+  it("makes one database round trip and no Redis call before its response, then sends the counter and the limiter's count in one pipeline", async () => {
     // Counted (and trimmed) as a popular query: Math.random decides the sample.
     vi.spyOn(Math, "random").mockReturnValue(0);
     // Loads the limiter's script into Redis (so the count below needs no NOSCRIPT retry) and
@@ -59,15 +59,39 @@ describe("a lean autocomplete miss", () => {
     const [pipeline] = after;
     expect(new URL(pipeline!.url).pathname).toBe("/pipeline");
     // A generation re-read (GET) rides along too when the memo aged past its period meanwhile.
+    // No SET: behind L1, autocomplete's L2 is never read, so it is not filled either.
     const commands = (JSON.parse(pipeline!.body) as string[][]).map((command) => command[0]).filter((name) => name !== "GET");
-    expect(commands.sort()).toEqual(["EVALSHA", "EXPIRE", "SET", "ZINCRBY", "ZREMRANGEBYRANK"]);
+    expect(commands.sort()).toEqual(["EVALSHA", "EXPIRE", "ZINCRBY", "ZREMRANGEBYRANK"]);
 
-    // And the pipeline did write them: the L2 entry, the popular count and the client's count.
+    // And the pipeline did write them: the popular count and the client's count; no L2 entry.
     const redis = testRedis();
     const key = cacheKey("autocomplete", await currentGeneration(redis, "autocomplete"), autocompleteKeyParts({ q: "grenoble", limit: 7, departement: "38" }));
-    const stored = await redis.get<{ value: { results: Array<{ nom: string }> } }>(`lieux:cache:autocomplete:${key}`);
-    expect(stored?.value.results[0]?.nom).toBe("Grenoble");
+    expect(await redis.get(`lieux:cache:autocomplete:${key}`)).toBeNull();
     expect(await redis.zscore(popularBucketKey(Date.now()), JSON.stringify({ q: "grenoble", limit: 7, departement: "38" }))).toBeGreaterThanOrEqual(1);
+  });
+
+  it("outside the popular sample, a miss behind L1 owes Redis nothing but the limiter's periodic count", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0.99);
+    const ip = uniqueIp();
+    // A client new to the isolate is counted at once; its next requests wait for the batch.
+    await tracedCall("/v1/villes/autocomplete?q=nancy&limit=7&departement=54", ip);
+    const { response, before, after } = await tracedCall("/v1/villes/autocomplete?q=valence&limit=7&departement=26", ip);
+    expect(response.headers.get("Server-Timing")).toMatch(/^cache;desc="miss"/);
+    expect(before.map((call) => call.kind)).toEqual(["db"]);
+    // The limiter's count (EVALSHA) is sent when a second has passed, the generation re-read (GET) when its memo aged.
+    const commands = after.flatMap((call) => (JSON.parse(call.body) as string[][]).map((command) => command[0]));
+    expect(commands.filter((name) => name !== "GET" && name !== "EVALSHA")).toEqual([]);
+  });
+
+  it("with L1 off, L2 is the shared tier: the miss fills it in the same pipeline", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0.99);
+    const { after } = await tracedCall("/v1/villes/autocomplete?q=annecy&limit=7&departement=74", uniqueIp(), { CACHE_L1: "off" });
+    const commands = after.flatMap((call) => (JSON.parse(call.body) as string[][]).map((command) => command[0]));
+    expect(commands).toContain("SET");
+    const redis = testRedis();
+    const key = cacheKey("autocomplete", await currentGeneration(redis, "autocomplete"), autocompleteKeyParts({ q: "annecy", limit: 7, departement: "74" }));
+    const stored = await redis.get<{ value: { results: Array<{ nom: string }> } }>(`lieux:cache:autocomplete:${key}`);
+    expect(stored?.value.results[0]?.nom).toBe("Annecy");
   });
 
   it("answers a repeat from memory with no round trip at all before its response", async () => {

@@ -14,16 +14,18 @@ const callL1 = (path: string, init: RequestInit = {}, overrides: Record<string, 
 const layerOf = (response: Response) => response.headers.get("Server-Timing")?.match(/cache(?:;dur=[\d.]+)?;desc="([^"]+)"/)?.[1];
 
 describe("autocomplete through the cache layers", () => {
-  it("answers a repeat from L1; with L1 cleared it loads again (L2 is not asked behind L1) and L2 answers when L1 is off; a generation bump misses", async () => {
+  it("answers a repeat from L1; with L1 cleared it loads again (L2 is neither asked nor filled behind L1); with L1 off L2 is the shared tier; a generation bump misses", async () => {
     const path = "/v1/villes/autocomplete?q=rennes&limit=13";
     expect(layerOf(await callL1(path))).toBe("miss");
     expect(layerOf(await callL1(path))).toBe("l1-hit");
 
     const generation = await currentGeneration(redis(), "autocomplete");
     const key = cacheKey("autocomplete", generation, autocompleteKeyParts({ q: "rennes", limit: 13 }));
+    expect(await redis().get(`lieux:cache:autocomplete:${key}`)).toBeNull();
     await new CloudflareStore(WORKER_ORIGIN).remove("autocomplete", key);
     expect(layerOf(await callL1(path))).toBe("miss");
     expect(layerOf(await callL1(path))).toBe("l1-hit");
+    expect(layerOf(await callL1(path, {}, { CACHE_L1: "off" }))).toBe("miss");
     expect(layerOf(await callL1(path, {}, { CACHE_L1: "off" }))).toBe("l2-hit");
 
     await bumpGeneration(redis(), ["autocomplete"]);

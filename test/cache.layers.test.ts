@@ -17,7 +17,7 @@ function harness(redisClient = redis()) {
   const settle = async () => {
     while (pending.length) await Promise.all(pending.splice(0));
   };
-  return { cache, l1, l2, settle };
+  return { cache, l1, l2, settle, background: (work: Promise<unknown>) => void pending.push(work) };
 }
 
 function countingLoader<T>(value: T, delayMs = 0) {
@@ -47,19 +47,23 @@ describe("TieredCache over the real Cache API and real Redis", () => {
     expect(calls()).toBe(1);
   });
 
-  it("autocomplete behind L1 goes from an L1 miss straight to its load, and still fills L2, which answers when there is no L1", async () => {
-    const { cache, l1, l2, settle } = harness();
+  it("autocomplete behind L1 goes from an L1 miss straight to its load and leaves L2 alone; without L1, L2 is read and filled", async () => {
+    const { cache, l1, l2, settle, background } = harness();
     const key = uniqueKey();
     const { loader, calls } = countingLoader({ nom: "Nantes" });
-    expect(await cache.swr("autocomplete", key, loader)).toMatchObject({ layer: "miss" });
+    await l2.set("autocomplete", key, { value: { nom: "never read" }, freshUntil: Date.now() + 60_000, staleUntil: Date.now() + 120_000 });
+    expect(await cache.swr("autocomplete", key, loader)).toMatchObject({ value: { nom: "Nantes" }, layer: "miss" });
     await settle();
-    expect(await l2.get("autocomplete", key)).toMatchObject({ ok: true, value: { value: { nom: "Nantes" } } });
-    await l1.remove("autocomplete", key);
-    expect(await cache.swr("autocomplete", key, loader)).toMatchObject({ layer: "miss" });
-    expect(calls()).toBe(2);
+    // Not read behind L1, and not overwritten either: nothing behind L1 would ever read it.
+    expect(await l2.get("autocomplete", key)).toMatchObject({ ok: true, value: { value: { nom: "never read" } } });
+    expect(await l1.get("autocomplete", key)).toMatchObject({ ok: true, value: { value: { nom: "Nantes" } } });
+    expect(calls()).toBe(1);
+
+    const other = uniqueKey();
+    const withoutL1 = new TieredCache([l2], background, createLogger({ test: "cache" }));
+    expect(await withoutL1.swr("autocomplete", other, loader)).toMatchObject({ layer: "miss" });
     await settle();
-    const withoutL1 = new TieredCache([l2], () => undefined, createLogger({ test: "cache" }));
-    expect(await withoutL1.swr("autocomplete", key, loader)).toMatchObject({ value: { nom: "Nantes" }, layer: "l2-hit" });
+    expect(await withoutL1.swr("autocomplete", other, loader)).toMatchObject({ value: { nom: "Nantes" }, layer: "l2-hit" });
     expect(calls()).toBe(2);
   });
 

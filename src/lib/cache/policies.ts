@@ -19,7 +19,7 @@ export interface CachePolicy {
    * Whether a request that missed L0 and L1 asks L2 before loading. "without-l1": only when
    * no Cache API tier is configured. Autocomplete's bounded query costs about one Redis round
    * trip, so behind L1 a miss goes straight to it (one database round trip, no Redis call
-   * before the response); L2 is still filled, and read when L1 is off.
+   * before the response), and L2 is neither read nor filled; with L1 off it is both.
    */
   l2Read: "always" | "without-l1";
 }

@@ -112,7 +112,7 @@ export class TieredCache {
   async swr<T>(namespace: CacheNamespace, key: string, loader: () => Promise<T>): Promise<Cached<T>> {
     const now = Date.now();
     let stale: Entry<T> | undefined;
-    const skipL2 = policyFor(namespace, now).l2Read === "without-l1" && this.tiers.some((tier) => tier.name === "l1");
+    const skipL2 = !this.readsL2(namespace);
     for (let index = 0; index < this.tiers.length; index++) {
       const tier = this.tiers[index]!;
       if (skipL2 && tier.name === "l2") continue;
@@ -182,6 +182,15 @@ export class TieredCache {
     return this.writeTiers(namespace, key, entry, this.tiers.length, deferL1 ? (tier) => tier.name !== "l1" : undefined);
   }
 
+  /**
+   * Whether this namespace's L2 is read here: not autocomplete's behind L1 (policies.ts). An L2
+   * that is never read is never written either: behind L1, an autocomplete miss owes Redis no
+   * fill, and most misses (all but the popular-query sample) owe it nothing at all.
+   */
+  private readsL2(namespace: CacheNamespace): boolean {
+    return !(policyFor(namespace).l2Read === "without-l1" && this.tiers.some((tier) => tier.name === "l1"));
+  }
+
   /** An L0 hit on a key whose load skipped L1: writes the loaded entry to L1 now, once. */
   private admitRepeatToL1(namespace: CacheNamespace, key: string) {
     const entry = admitToL1(namespace, key);
@@ -191,7 +200,8 @@ export class TieredCache {
   /** Writes `entry` to the tiers before `untilTier` (those `only` accepts); L0 and L1 get L1's shorter freshness. */
   private async writeTiers<T>(namespace: CacheNamespace, key: string, entry: Entry<T>, untilTier: number, only?: (tier: Store) => boolean): Promise<void> {
     const policy = policyFor(namespace);
-    const tiers = this.tiers.slice(0, untilTier).filter((tier) => !only || only(tier));
+    const writesL2 = this.readsL2(namespace);
+    const tiers = this.tiers.slice(0, untilTier).filter((tier) => (!only || only(tier)) && (writesL2 || tier.name !== "l2"));
     const writes = tiers.map((tier) => {
       const freshUntil = tier.name === "l1" || tier.name === "l0" ? Math.min(entry.freshUntil, Date.now() + policy.l1FreshMs) : entry.freshUntil;
       return tier.set(namespace, key, { ...entry, freshUntil });
