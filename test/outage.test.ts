@@ -1,10 +1,12 @@
+import { MeilisearchApiError, MeilisearchRequestError, MeilisearchRequestTimeOutError } from "meilisearch";
 import { describe, expect, it } from "vitest";
 import { isOutage } from "../src/lib/outage.ts";
 
 /** What the drivers throw, built the way they build it (names and fields, not our own classes). */
 const neonDbError = (message: string, fields: Record<string, unknown> = {}) => Object.assign(new Error(message), { name: "NeonDbError" }, fields);
 const drizzleWrapped = (cause: unknown) => new Error("Failed query: select 1", { cause });
-const meiliApiError = (status: number) => Object.assign(new Error("meili"), { name: "MeiliSearchApiError", response: { status } });
+/** The client's own error classes, built as it builds them on an answer with that status. */
+const meiliApiError = (status: number) => new MeilisearchApiError(new Response(null, { status, statusText: "status" }), { message: "meili", code: "internal", type: "internal", link: "" });
 
 describe("isOutage: only a known outage is one", () => {
   it.each([
@@ -18,7 +20,8 @@ describe("isOutage: only a known outage is one", () => {
     ["a broken pipe", Object.assign(new Error("write EPIPE"), { code: "EPIPE" })],
     ["workerd's lost connection", new Error("Network connection lost.")],
     ["our own deadline", new DOMException("The operation was aborted due to timeout", "TimeoutError")],
-    ["Meilisearch unreachable", Object.assign(new Error("request failed"), { name: "MeiliSearchRequestError" })],
+    ["Meilisearch unreachable", new MeilisearchRequestError("http://127.0.0.1:7700/multi-search", new Error("socket hang up"))],
+    ["Meilisearch past the client's timeout", new MeilisearchRequestTimeOutError(500, { method: "POST" })],
     ["Meilisearch 503", meiliApiError(503)],
   ])("%s is an outage", (_, error) => {
     expect(isOutage(error)).toBe(true);

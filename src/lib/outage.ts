@@ -31,10 +31,15 @@ function isNeonEndpointOutage(error: Error): boolean {
   return /^Server error \(HTTP status 5\d\d\)/.test(error.message);
 }
 
-/** The Meilisearch client: no answer (network, timeout), or a 5xx. A 4xx is our request's fault. */
+/**
+ * The Meilisearch client (meilisearch 0.62, its own `name` fields): no answer (network,
+ * timeout), or a 5xx. A 4xx is our request's fault. (The names once checked here were an older
+ * client's spelling, "MeiliSearch…", which this client never throws: only the network failure,
+ * through its cause, was recognised.)
+ */
 function isMeilisearchOutage(error: Error): boolean {
-  if (error.name === "MeiliSearchRequestError" || error.name === "MeiliSearchTimeOutError" || error.name === "MeilisearchTimeoutError") return true;
-  if (error.name !== "MeiliSearchApiError") return false;
+  if (error.name === "MeilisearchRequestError" || error.name === "MeilisearchRequestTimeOutError") return true;
+  if (error.name !== "MeilisearchApiError") return false;
   const status = (error as { response?: { status?: number } }).response?.status;
   return typeof status === "number" && status >= 500;
 }
