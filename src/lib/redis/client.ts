@@ -12,15 +12,30 @@ import type { AppConfig } from "../../env.ts";
  */
 export const BACKGROUND_REDIS_TIMEOUT_MS = 500;
 
+/**
+ * Module scope on purpose: a client holds configuration only (every command is its own fetch,
+ * with its own deadline signal, and auto-pipelining is off), so one per configuration serves
+ * every request of the isolate. Building two per request cost a third of a cache hit's CPU in
+ * workerd (the client defines hundreds of named closures): 819 against 1,186 req/s on a 400
+ * with and without Redis configured, Miniflare, 10 connections.
+ */
+const redisClientsByConfig = new Map<string, Redis>();
+
 export function createRedis(config: AppConfig, timeoutMs = config.REDIS_TIMEOUT_MS): Redis | null {
   if (!config.UPSTASH_REDIS_REST_URL || !config.UPSTASH_REDIS_REST_TOKEN) return null;
-  return new Redis({
-    url: config.UPSTASH_REDIS_REST_URL,
-    token: config.UPSTASH_REDIS_REST_TOKEN,
-    retry: false,
-    signal: () => AbortSignal.timeout(timeoutMs),
-    enableTelemetry: false,
-    // Auto-pipelining leaves a second, unobserved rejection behind when the HTTP call fails.
-    enableAutoPipelining: false,
-  });
+  const key = `${config.UPSTASH_REDIS_REST_URL}\u0000${config.UPSTASH_REDIS_REST_TOKEN}\u0000${timeoutMs}`;
+  let client = redisClientsByConfig.get(key);
+  if (!client) {
+    client = new Redis({
+      url: config.UPSTASH_REDIS_REST_URL,
+      token: config.UPSTASH_REDIS_REST_TOKEN,
+      retry: false,
+      signal: () => AbortSignal.timeout(timeoutMs),
+      enableTelemetry: false,
+      // Auto-pipelining leaves a second, unobserved rejection behind when the HTTP call fails.
+      enableAutoPipelining: false,
+    });
+    redisClientsByConfig.set(key, client);
+  }
+  return client;
 }
