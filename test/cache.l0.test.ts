@@ -17,6 +17,27 @@ describe("L0, the in-isolate memory tier", () => {
     expect(layerOf(await callWorker(path))).toBe("miss");
   });
 
+  it("reuses a hit's serialised body only for the same variant: each spelling and field list gets its own body and ETag", async () => {
+    const body = async (path: string) => {
+      const response = await callWorker(path);
+      return { layer: layerOf(response), etag: response.headers.get("ETag"), json: (await response.json()) as { query: { q: string }; results: Array<Record<string, unknown>> } };
+    };
+    const first = await body("/v1/villes/autocomplete?q=Vannes&limit=4");
+    const again = await body("/v1/villes/autocomplete?q=Vannes&limit=4");
+    expect([first.layer, again.layer]).toEqual(["miss", "l0-hit"]);
+    expect(again.etag).toBe(first.etag);
+    expect(again.json).toEqual(first.json);
+    // Same cache key (the query is normalised), another spelling echoed back: its own body.
+    const spelled = await body("/v1/villes/autocomplete?q=VANNES&limit=4");
+    expect(spelled.layer).toBe("l0-hit");
+    expect(spelled.json.query.q).toBe("VANNES");
+    expect(spelled.etag).not.toBe(first.etag);
+    expect(spelled.json.results).toEqual(first.json.results);
+    const narrowed = await body("/v1/villes/autocomplete?q=Vannes&limit=4&fields=nom");
+    expect(Object.keys(narrowed.json.results[0]!)).toEqual(["nom"]);
+    expect((await body("/v1/villes/autocomplete?q=Vannes&limit=4")).json).toEqual(first.json);
+  });
+
   it("is bounded by entries: the least recently used goes first", async () => {
     const store = new MemoryStore(3, 1_000_000);
     for (const key of ["a", "b", "c"]) await store.set("autocomplete", key, entry(key));

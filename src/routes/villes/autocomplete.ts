@@ -5,7 +5,7 @@ import { DepartementCodeParam, integerParam, RegionCodeParam, VilleTypeParam } f
 import { NearParam, resolveNear } from "../../lib/api/geo-params.ts";
 import { fieldsParam, FormatParam, GEOJSON_CONTENT_TYPE, geoJsonSchemas, pickFields, toFeatureCollection } from "../../lib/api/shape.ts";
 import { VilleSchema } from "../../lib/api/ville.ts";
-import { cachedJson } from "../../lib/cache/http.ts";
+import { cachedJson, derivedBody } from "../../lib/cache/http.ts";
 import { recordPopularQuery } from "../../lib/cache/popular.ts";
 import { cachedAutocomplete } from "../../lib/villes/autocomplete-service.ts";
 import { normalizeQuery } from "../../lib/search/query.ts";
@@ -83,15 +83,12 @@ export const autocompleteRoute = new OpenAPIHono<AppEnv>().openapi(route, async 
   recordPopularQuery(services, input);
   c.header("X-Search-Backend", payload.backend);
   const fromEngine = served.layer === "miss";
+  const query = { q: input.q, normalized: normalizeQuery(input.q), limit: input.limit, ...(nearParam === undefined ? {} : { near: near ? { ...near, source: nearParam === "auto" ? "auto" : "given" } : null }) };
   return cachedJson(c, {
     namespace: "autocomplete",
     served,
-    body: shapeBody(
-      { q: input.q, normalized: normalizeQuery(input.q), limit: input.limit, ...(nearParam === undefined ? {} : { near: near ? { ...near, source: nearParam === "auto" ? "auto" : "given" } : null }) },
-      payload,
-      format,
-      fields,
-    ),
+    // Built from the cached payload: an L0 hit reuses the serialisation made for the same variant.
+    body: derivedBody({ from: payload, variant: JSON.stringify([query, format, fields]), build: () => shapeBody(query, payload, format, fields) }),
     contentType: format === "geojson" ? GEOJSON_CONTENT_TYPE : undefined,
     // near=auto ranks around the caller's location, which the URL does not carry.
     perCaller: nearParam === "auto",
