@@ -77,26 +77,35 @@ export interface LoadOptions {
   quiet: <T>(timed: () => Promise<T>) => Promise<T>;
 }
 
+/**
+ * A workload's throughput as a fraction of the /ping ceiling measured just before it on the
+ * same runtime: a ceiling taken minutes earlier drifts with a shared 2-core machine (290 to
+ * 750 req/s on wrangler dev between runs of one day), and so did every fraction taken from it.
+ */
+async function againstCeiling(runtime: WorkerRuntime, requests: Array<{ path: string }>, options: { connections: number; seconds: number }) {
+  const ceiling = await load(runtime.url, [{ path: "/ping" }], options);
+  const figures = await load(runtime.url, requests, options);
+  return { figures, ceiling, fraction: Math.round((figures.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000 };
+}
+
 export async function benchLayers(runtime: WorkerRuntime, prefixes: readonly string[], options: LoadOptions): Promise<LayerFigures> {
   const hit = "/v1/villes/autocomplete?q=saint&limit=10";
   await fetch(`${runtime.url}${hit}`);
-  const ceiling = await load(runtime.url, [{ path: "/ping" }], options);
-  const l1Hit = await load(runtime.url, [{ path: hit }], options);
+  const l1Hit = await againstCeiling(runtime, [{ path: hit }], options);
   const l1Lookup = await options.quiet(() => lookupTimes(runtime.url, hit));
-  const miss = await load(runtime.url, missRequests(prefixes), options);
-  const fraction = (figures: LoadFigures) => Math.round((figures.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000;
-  return { runtime: runtime.name, ceiling, l1Hit, l1Lookup, miss, fractionOfCeiling: { l1Hit: fraction(l1Hit), miss: fraction(miss) } };
+  const miss = await againstCeiling(runtime, missRequests(prefixes), options);
+  return { runtime: runtime.name, ceiling: l1Hit.ceiling, l1Hit: l1Hit.figures, l1Lookup, miss: miss.figures, fractionOfCeiling: { l1Hit: l1Hit.fraction, miss: miss.fraction } };
 }
 
 /** With CACHE_L1=off every repeat is answered from Redis: the L2 hit on its own. */
-export async function benchL2(runtime: WorkerRuntime, ceiling: LoadFigures, options: LoadOptions) {
+export async function benchL2(runtime: WorkerRuntime, options: LoadOptions) {
   const hit = "/v1/villes/autocomplete?q=saint&limit=10";
   await fetch(`${runtime.url}${hit}`);
   await new Promise((resolve) => setTimeout(resolve, 200));
   const layer = await fetch(`${runtime.url}${hit}`).then((response) => response.headers.get("Server-Timing"));
-  const l2Hit = await load(runtime.url, [{ path: hit }], options);
+  const l2Hit = await againstCeiling(runtime, [{ path: hit }], options);
   const l2Lookup = await options.quiet(() => lookupTimes(runtime.url, hit));
-  return { l2Hit, l2Lookup, serverTiming: layer, fraction: Math.round((l2Hit.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000 };
+  return { l2Hit: l2Hit.figures, l2Lookup, serverTiming: layer, fraction: l2Hit.fraction };
 }
 
 /**
@@ -105,15 +114,14 @@ export async function benchL2(runtime: WorkerRuntime, ceiling: LoadFigures, opti
  * what the limiter's background Redis traffic costs; the gap to the ceiling is the
  * middleware and the Cache API.
  */
-export async function benchL1WithoutRedis(runtime: WorkerRuntime, ceiling: LoadFigures, options: { connections: number; seconds: number }) {
+export async function benchL1WithoutRedis(runtime: WorkerRuntime, options: { connections: number; seconds: number }) {
   const hit = "/v1/villes/autocomplete?q=saint&limit=10";
   await fetch(`${runtime.url}${hit}`).then((response) => response.arrayBuffer());
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const l1Hit = await load(runtime.url, [{ path: hit }], options);
+  const l1Hit = await againstCeiling(runtime, [{ path: hit }], options);
   // Every middleware, then a 400 from the query schema: the stack's own cost, with no I/O at all.
-  const middlewareOnly = await load(runtime.url, [{ path: "/v1/villes/autocomplete?q=" }], options);
-  const fraction = (figures: LoadFigures) => Math.round((figures.requestsPerSecond / Math.max(1, ceiling.requestsPerSecond)) * 1000) / 1000;
-  return { l1Hit, fraction: fraction(l1Hit), middlewareOnly, middlewareFraction: fraction(middlewareOnly) };
+  const middlewareOnly = await againstCeiling(runtime, [{ path: "/v1/villes/autocomplete?q=" }], options);
+  return { l1Hit: l1Hit.figures, fraction: l1Hit.fraction, middlewareOnly: middlewareOnly.figures, middlewareFraction: middlewareOnly.fraction };
 }
 
 /** Sequential latency of the engine through HTTP, for each sampled prefix, on a limit no other section asks (so every one is a miss). */

@@ -94,7 +94,7 @@ function table(results: BenchResults): string[] {
     }
   }
   for (const h of results.http ?? []) {
-    lines.push(`| HTTP ${h.runtime}, 10 connections: ceiling (/ping) | 10k–50k req/s (fleet) | — | ${h.ceiling.requestsPerSecond} req/s | 1.0 |`);
+    lines.push(`| HTTP ${h.runtime}, 10 connections: ceiling (/ping, the run before the first hit; each fraction below is of the /ping run just before its own workload) | 10k–50k req/s (fleet) | — | ${h.ceiling.requestsPerSecond} req/s | 1.0 |`);
     const tally = (layers: Record<string, number> | undefined) => Object.entries(layers ?? {}).map(([layer, count]) => `${layer} ${count}`).join(", ");
     lines.push(`| HTTP ${h.runtime}: hit, every tier on (answered by: ${tally(h.l1Hit.layers)}) | — | — | ${h.l1Hit.requestsPerSecond} req/s, p99 ${h.l1Hit.p99Ms} ms | ${h.fractionOfCeiling.l1Hit} of ceiling |`);
     if (h.l1Only) lines.push(`| HTTP ${h.runtime}: L1 hit (CACHE_L0=off; answered by: ${tally(h.l1Only.l2Hit.layers)}) | — | — | ${h.l1Only.l2Hit.requestsPerSecond} req/s, p99 ${h.l1Only.l2Hit.p99Ms} ms | ${h.l1Only.fraction} of ceiling |`);
