@@ -11,8 +11,10 @@ const MAX_OUTAGE_WARNINGS = 3;
 
 /**
  * DESIGN §12: Redis down → L2 skipped, rate limiter fails open, every response 200.
- * Every request is a fresh query (a miss in both tiers), so each one needs Redis and
- * the database; after the restart, new entries must reach redis within seconds.
+ * Every request is a fresh query (a miss in every tier), so each one needs the database and
+ * owes Redis its count; after the restart, new L2 entries must reach redis within seconds.
+ * The probe for those is a commune lookup (its namespace reads and fills L2: autocomplete,
+ * behind L1, does neither), each for a code no request asked before, a cached 404.
  */
 export async function redisKilledThenRestarted(ctx: FaultContext): Promise<void> {
   const { stack, worker } = ctx;
@@ -33,13 +35,15 @@ export async function redisKilledThenRestarted(ctx: FaultContext): Promise<void>
   const faultMs = Date.now() - faultStarted;
 
   const recoveryQueries = freshQueries(100);
+  let probe = 0;
   const recovery = await waitFor(async () => {
     const response = await fetch(worker.origin + autocompletePath(recoveryQueries.shift()!));
     await response.text();
-    const entries = await cacheEntryCount(stack.redisPort);
-    // Cacheable answers carry no client's budget (Workers Cache shares them); a 404 does.
-    const uncacheable = await fetch(worker.origin + "/v1/villes/99999");
+    // A code no commune has and no request asked: a miss that fills L2 with its 404. Cacheable
+    // answers carry no client's budget (Workers Cache shares them); a 404 does.
+    const uncacheable = await fetch(`${worker.origin}/v1/villes/99${String(probe++).padStart(3, "0")}`);
     await uncacheable.text();
+    const entries = await cacheEntryCount(stack.redisPort);
     return entries > 0 && uncacheable.headers.get("RateLimit-Limit") ? entries : undefined;
   }, 15_000);
 
