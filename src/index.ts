@@ -26,6 +26,6 @@ export default class LieuxWorker extends WorkerEntrypoint<WorkerEnv> {
   /** Purges the namespaces' tags from this entrypoint's Workers Cache. */
   purgeEdgeCache(namespaces: readonly string[]): Promise<EdgePurgeOutcome> {
     const known = namespaces.filter((name): name is CacheNamespace => (CACHE_NAMESPACES as readonly string[]).includes(name));
-    return purgeEdgeCache(known, (this.ctx as Partial<{ cache: CacheContext }>).cache);
+    return purgeEdgeCache(known, this.ctx.cache);
   }
 }

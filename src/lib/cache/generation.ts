@@ -65,20 +65,18 @@ export async function currentGeneration(redis: Redis | null, namespace: CacheNam
  * refresh bumps "stats" only.
  */
 export async function bumpGeneration(redis: Redis | null, namespaces: readonly CacheNamespace[] = CACHE_NAMESPACES, purge: EdgePurge = purgeEdgeCache): Promise<Record<string, number>> {
-  if (!redis) {
-    await purge(namespaces);
-    return {};
-  }
-  const pipeline = redis.pipeline();
-  for (const namespace of namespaces) pipeline.incr(generationKey(namespace));
-  const values = (await pipeline.exec()) as number[];
-  const now = Date.now();
   const bumped: Record<string, number> = {};
-  namespaces.forEach((namespace, index) => {
-    memoizedGenerations.set(namespace, { value: values[index]!, readAt: now });
-    bumped[namespace] = values[index]!;
-  });
-  // The same answers, cached at the edge by URL, are purged by their namespace's tag.
+  if (redis) {
+    const pipeline = redis.pipeline();
+    for (const namespace of namespaces) pipeline.incr(generationKey(namespace));
+    const values = (await pipeline.exec()) as number[];
+    const now = Date.now();
+    namespaces.forEach((namespace, index) => {
+      memoizedGenerations.set(namespace, { value: values[index]!, readAt: now });
+      bumped[namespace] = values[index]!;
+    });
+  }
+  // The same answers, cached at the edge by URL, are purged by their namespace's tag, Redis or not.
   await purge(namespaces);
   return bumped;
 }

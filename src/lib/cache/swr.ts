@@ -1,3 +1,4 @@
+import { afterResponse } from "../after-response.ts";
 import { describeError, type Logger } from "../logger.ts";
 import type { CacheNamespace } from "./generation.ts";
 import { admitToL1, awaitL1Admission } from "./l1-admission.ts";
@@ -80,9 +81,6 @@ async function coalesce<T>(key: string, load: () => Promise<T>, background: (wor
 }
 
 const LATE = Symbol("late");
-
-/** Resolves on a timer: work chained to it runs after the request's response has been returned. */
-const afterResponse = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** What `result` settles to (its error is shared too), or LATE after `ms`. */
 async function withinDeadline(result: Promise<unknown>, ms: number): Promise<unknown> {
