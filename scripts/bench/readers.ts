@@ -1,4 +1,5 @@
 import { runRequestLoop, type LoopRequest, type LoopResponse } from "../lib/request-loop.ts";
+import type { ImportPhase } from "./import-phases.ts";
 import { percentiles } from "./measure.ts";
 
 /** Paced like browsers (an open loop): a slow server does not slow the readers down. */
@@ -30,6 +31,8 @@ export interface ReaderFigures {
   idleAfter: ReaderPhase;
   /** during p99 ÷ the lower idle p99 (the stricter baseline). */
   p99Ratio: { autocomplete: number; listing: number };
+  /** Both routes' reads grouped by the part of the import they were sent in. */
+  byPart?: ({ part: string; seconds: number } & ReaderLatency)[];
 }
 
 function latencyOf(responses: readonly LoopResponse[]): ReaderLatency {
@@ -75,11 +78,13 @@ export function createReaders(origin: string, prefixes: readonly string[], depar
       return phase;
     },
     /** Reads for as long as `work` runs. */
-    async during<T>(work: () => Promise<T>): Promise<{ value: T; phase: ReaderPhase }> {
+    async during<T>(work: () => Promise<T>): Promise<{ value: T; phase: ReaderPhase; responses: LoopResponse[] }> {
       const stop = new AbortController();
       const reading = loop(LONGEST_IMPORT_MS, stop.signal);
       try {
-        return { value: await work(), phase: phaseOf((await (stop.abort(), reading)).responses) };
+        const value = await work();
+        const { responses } = await (stop.abort(), reading);
+        return { value, phase: phaseOf(responses), responses };
       } finally {
         stop.abort();
       }
@@ -87,7 +92,15 @@ export function createReaders(origin: string, prefixes: readonly string[], depar
   };
 }
 
-export function readerFigures(idleBefore: ReaderPhase, during: ReaderPhase, idleAfter: ReaderPhase): ReaderFigures {
+/** Reads by the import part they were sent in; parts no read fell in are left out. */
+export function readersByPart(responses: readonly LoopResponse[], parts: readonly ImportPhase[]): ReaderFigures["byPart"] {
+  return parts
+    .map((part) => ({ part, reads: responses.filter((response) => response.sentAtMs >= part.startMs && response.sentAtMs < part.endMs) }))
+    .filter(({ reads }) => reads.length > 0)
+    .map(({ part, reads }) => ({ part: part.name, seconds: Math.round((part.endMs - part.startMs) / 100) / 10, ...latencyOf(reads) }));
+}
+
+export function readerFigures(idleBefore: ReaderPhase, during: ReaderPhase, idleAfter: ReaderPhase, byPart?: ReaderFigures["byPart"]): ReaderFigures {
   const ratio = (route: keyof ReaderPhase) => Math.round((during[route].p99Ms / Math.min(idleBefore[route].p99Ms, idleAfter[route].p99Ms)) * 100) / 100;
-  return { readsPerSecond: READS_PER_SECOND, idleBefore, during, idleAfter, p99Ratio: { autocomplete: ratio("autocomplete"), listing: ratio("listing") } };
+  return { readsPerSecond: READS_PER_SECOND, idleBefore, during, idleAfter, p99Ratio: { autocomplete: ratio("autocomplete"), listing: ratio("listing") }, byPart };
 }

@@ -92,6 +92,9 @@ function table(results: BenchResults): string[] {
           `p50 ${ms(r.during[route].p50Ms)}, p99 ${ms(r.during[route].p99Ms)}, max ${ms(r.during[route].maxMs)}; ${r.during[route].non2xx} of ${r.during[route].requests} not 2xx | ${r.p99Ratio[route]}× the lower idle p99 (target ≤ 2×) |`,
       );
     }
+    for (const part of r.byPart ?? []) {
+      lines.push(`| readers (both routes) sent during ${part.part} (${part.seconds} s) | — | — | ${part.requests} reads: p50 ${ms(part.p50Ms)}, p99 ${ms(part.p99Ms)}, max ${ms(part.maxMs)} | — |`);
+    }
   }
   for (const h of results.http ?? []) {
     lines.push(`| HTTP ${h.runtime}, 10 connections: ceiling (/ping, the run before the first hit; each fraction below is of the /ping run just before its own workload) | 10k–50k req/s (fleet) | — | ${h.ceiling.requestsPerSecond} req/s | 1.0 |`);

@@ -11,6 +11,8 @@ export interface LoopResponse {
   /** 0 when the request failed at the network level or hit its timeout. */
   status: number;
   latencyMs: number;
+  /** performance.now() when it was sent. */
+  sentAtMs: number;
   headers: Headers | null;
   body: string;
 }
@@ -45,9 +47,9 @@ async function timedFetch(origin: string, request: LoopRequest, timeoutMs: numbe
   try {
     const response = await fetch(origin + request.path, { ...request.init, signal: AbortSignal.timeout(timeoutMs) });
     const body = await response.text();
-    return { path: request.path, status: response.status, latencyMs: performance.now() - started, headers: response.headers, body };
+    return { path: request.path, status: response.status, latencyMs: performance.now() - started, sentAtMs: started, headers: response.headers, body };
   } catch (error) {
-    return { path: request.path, status: 0, latencyMs: performance.now() - started, headers: null, body: String(error) };
+    return { path: request.path, status: 0, latencyMs: performance.now() - started, sentAtMs: started, headers: null, body: String(error) };
   }
 }
 
