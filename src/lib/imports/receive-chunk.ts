@@ -13,6 +13,7 @@ import { loadReferenceCodes } from "./reference-codes.ts";
 import { createRowValidator } from "./row-fast-path.ts";
 import { createRowSchema } from "./row-schema.ts";
 import type { ChunkAttempt } from "./chunk-attempt.ts";
+import { yieldingEvery } from "./cooperative.ts";
 import { StagingWriter } from "./staging-writer.ts";
 
 export const CONTENT_TYPES: Record<ImportFormat, string> = { csv: "text/csv", ndjson: "application/x-ndjson" };
@@ -99,7 +100,7 @@ export async function receiveChunk(services: Services, upload: ChunkUpload): Pro
 
   try {
     const records = job.format === "csv" ? parseCsv(body.pieces()) : parseNdjson(body.pieces());
-    for await (const record of records) {
+    for await (const record of yieldingEvery(records)) {
       tally.received++;
       const result = "rejected" in record ? { ok: false as const, reason: record.rejected } : validate(record.input);
       if (result.ok) {
