@@ -1,7 +1,10 @@
 import type pg from "pg";
 import { COMMIT_STEPS } from "../../src/lib/imports/commit-step-names.ts";
 
-/** One stretch of an import, on the bench's performance.now() clock. */
+/** Epoch milliseconds, the readers' process's clock too (LoopResponse.sentAtMs). */
+export const epochNow = () => performance.timeOrigin + performance.now();
+
+/** One stretch of an import, in epoch milliseconds. */
 export interface ImportPhase {
   name: string;
   startMs: number;
@@ -34,7 +37,7 @@ export function watchImportPhases(client: pg.Client, startedMs: number) {
   const poll = async () => {
     while (!stopped) {
       const { rows: [job] } = await client.query<JobRow>("select status, timings from imports where created_at >= $1 order by created_at desc limit 1", [createdAfter]);
-      const now = performance.now();
+      const now = epochNow();
       if (job) {
         last = job;
         if (uploadEndMs === undefined && job.status !== "open") uploadEndMs = now;

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import type pg from "pg";
 import { log } from "./measure.ts";
 import { trackPeakRss } from "./memory.ts";
-import { watchImportPhases } from "./import-phases.ts";
+import { epochNow, watchImportPhases } from "./import-phases.ts";
 import { readerFigures, readersByPart, type createReaders, type ReaderFigures } from "./readers.ts";
 
 export interface ImportFigures {
@@ -47,9 +47,9 @@ export async function generateAndImport(
   const idleBefore = readers ? (log("readers: idle on the seeded communes"), await readers.idle()) : undefined;
   log(`importing through ${options.url}${readers ? ", readers on" : ""}`);
   const cli = () => run("tsx", ["scripts/import.ts", options.file, "--url", options.url, "--token", options.token, "--concurrency", "2"], { ...process.env, CI: "true" });
-  const phases = watchImportPhases(client, performance.now());
-  const { value: imported, phase: during, responses } = readers ? await readers.during(cli) : { value: await cli(), phase: undefined, responses: [] };
-  const parts = await phases.stop(performance.now());
+  const phases = watchImportPhases(client, epochNow());
+  const { value: imported, phase: during, readings } = readers ? await readers.during(cli) : { value: await cli(), phase: undefined, readings: [] };
+  const parts = await phases.stop(epochNow());
   const { rows: [job] } = await client.query(
     "select id, rows_received, rows_upserted, rows_rejected, timings from imports order by created_at desc limit 1",
   );
@@ -71,7 +71,7 @@ export async function generateAndImport(
     jobCounts: { received: job?.rows_received ?? 0, upserted: job?.rows_upserted ?? 0, rejected: job?.rows_rejected ?? 0 },
     chunks: { count: chunks.count, totalMs: Math.round(chunks.total), writeMs: Math.round(chunks.write) },
     vacuumMs,
-    readers: idleBefore && during && idleAfter ? readerFigures(idleBefore, during, idleAfter, readersByPart(responses, parts)) : undefined,
+    readers: idleBefore && during && idleAfter ? readerFigures(idleBefore, during, idleAfter, readersByPart(readings, parts)) : undefined,
     small: await smallImport(client, options),
   };
 }

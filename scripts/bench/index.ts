@@ -75,7 +75,11 @@ try {
   const sampled = samplePrefixes(names, 1_000);
   if (only.has("import")) {
     const readers = createReaders(runtime.url, sampled, reference.departements.map((departement) => departement.code));
-    results.import = await generateAndImport(client, { rows, file: join(workDir, "rows.csv"), url: runtime.url, token: TOKEN, readers });
+    try {
+      results.import = await generateAndImport(client, { rows, file: join(workDir, "rows.csv"), url: runtime.url, token: TOKEN, readers });
+    } finally {
+      readers.close();
+    }
     log(`import: ${results.import.cli.rowsPerSecond} rows/s end to end`);
     results.importCost = await benchImportCost(client);
     log(`import cost per row: ${JSON.stringify(results.importCost)}`);

@@ -1,14 +1,14 @@
-import { runRequestLoop, type LoopRequest, type LoopResponse } from "../lib/request-loop.ts";
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import type { ImportPhase } from "./import-phases.ts";
 import { percentiles } from "./measure.ts";
+import { AUTOCOMPLETE, LISTING, type Reading, type ReadersCommand, type ReadersReply } from "./readers-protocol.ts";
 
 /** Paced like browsers (an open loop): a slow server does not slow the readers down. */
 const READS_PER_SECOND = 20;
 const IDLE_MS = 20_000;
 /** Whatever the import's length, the readers stop when it ends; this only bounds a runaway. */
 const LONGEST_IMPORT_MS = 60 * 60_000;
-const AUTOCOMPLETE = "/v1/villes/autocomplete?";
-const LISTING = "/v1/villes?";
 
 export interface ReaderLatency {
   requests: number;
@@ -35,12 +35,12 @@ export interface ReaderFigures {
   byPart?: ({ part: string; seconds: number } & ReaderLatency)[];
 }
 
-function latencyOf(responses: readonly LoopResponse[]): ReaderLatency {
+function latencyOf(responses: readonly Reading[]): ReaderLatency {
   const figures = percentiles(responses.map((response) => response.latencyMs));
   return { requests: responses.length, non2xx: responses.filter((response) => response.status < 200 || response.status > 299).length, p50Ms: figures.p50, p99Ms: figures.p99, maxMs: figures.max };
 }
 
-function phaseOf(responses: readonly LoopResponse[]): ReaderPhase {
+function phaseOf(responses: readonly Reading[]): ReaderPhase {
   return {
     autocomplete: latencyOf(responses.filter((response) => response.path.startsWith(AUTOCOMPLETE))),
     listing: latencyOf(responses.filter((response) => response.path.startsWith(LISTING))),
@@ -50,50 +50,51 @@ function phaseOf(responses: readonly LoopResponse[]): ReaderPhase {
 /**
  * Readers that always reach Postgres: every URL is new to every cache tier (a prefix and a
  * limit, or a département and a limit, never sent before in this run), alternating
- * autocomplete and the listing. The counter runs across phases, so no phase reads what an
- * earlier one cached.
+ * autocomplete and the listing, sent and timed from a process of their own
+ * (readers-process.ts). `close()` ends that process.
  */
 export function createReaders(origin: string, prefixes: readonly string[], departements: readonly string[]) {
-  let sent = 0;
-  const next = (): LoopRequest => {
-    const index = sent++;
-    const round = Math.floor(index / 2);
-    if (index % 2 === 0) {
-      const prefix = prefixes[round % prefixes.length]!;
-      const limit = 1 + (Math.floor(round / prefixes.length) % 20);
-      return { path: `${AUTOCOMPLETE}q=${encodeURIComponent(prefix)}&limit=${limit}` };
-    }
-    const departement = departements[round % departements.length]!;
-    const limit = 1 + (Math.floor(round / departements.length) % 100);
-    return { path: `${LISTING}departement=${departement}&limit=${limit}` };
-  };
-  const loop = (durationMs: number, stop?: AbortSignal) =>
-    runRequestLoop({ origin, ratePerSecond: READS_PER_SECOND, durationMs, next, stop, timeoutMs: 30_000 });
+  const child = fork(fileURLToPath(new URL("./readers-process.ts", import.meta.url)), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  child.send({ type: "init", origin, prefixes: [...prefixes], departements: [...departements], ratePerSecond: READS_PER_SECOND, timeoutMs: 30_000 } satisfies ReadersCommand);
+  let runs = 0;
+  const loop = (durationMs: number) =>
+    new Promise<Reading[]>((resolve, reject) => {
+      const id = ++runs;
+      const onExit = (code: number | null) => reject(new Error(`the readers' process exited (${code}) during a run`));
+      const onMessage = (reply: ReadersReply) => {
+        if (reply.type !== "done" || reply.id !== id) return;
+        child.off("message", onMessage).off("exit", onExit);
+        resolve(reply.readings);
+      };
+      child.on("message", onMessage).once("exit", onExit);
+      child.send({ type: "run", id, durationMs } satisfies ReadersCommand);
+    });
   return {
     /** An idle baseline that is not all 200s measures nothing: the bench stops there. */
     async idle(): Promise<ReaderPhase> {
-      const phase = phaseOf((await loop(IDLE_MS)).responses);
+      const phase = phaseOf(await loop(IDLE_MS));
       const failed = phase.autocomplete.non2xx + phase.listing.non2xx;
       if (failed > 0) throw new Error(`readers: ${failed} idle reads were not 2xx`);
       return phase;
     },
     /** Reads for as long as `work` runs. */
-    async during<T>(work: () => Promise<T>): Promise<{ value: T; phase: ReaderPhase; responses: LoopResponse[] }> {
-      const stop = new AbortController();
-      const reading = loop(LONGEST_IMPORT_MS, stop.signal);
+    async during<T>(work: () => Promise<T>): Promise<{ value: T; phase: ReaderPhase; readings: Reading[] }> {
+      const reading = loop(LONGEST_IMPORT_MS);
       try {
         const value = await work();
-        const { responses } = await (stop.abort(), reading);
-        return { value, phase: phaseOf(responses), responses };
+        child.send({ type: "stop" } satisfies ReadersCommand);
+        const readings = await reading;
+        return { value, phase: phaseOf(readings), readings };
       } finally {
-        stop.abort();
+        child.send({ type: "stop" } satisfies ReadersCommand);
       }
     },
+    close: () => void child.kill(),
   };
 }
 
 /** Reads by the import part they were sent in; parts no read fell in are left out. */
-export function readersByPart(responses: readonly LoopResponse[], parts: readonly ImportPhase[]): ReaderFigures["byPart"] {
+export function readersByPart(responses: readonly Reading[], parts: readonly ImportPhase[]): ReaderFigures["byPart"] {
   return parts
     .map((part) => ({ part, reads: responses.filter((response) => response.sentAtMs >= part.startMs && response.sentAtMs < part.endMs) }))
     .filter(({ reads }) => reads.length > 0)

@@ -11,7 +11,7 @@ export interface LoopResponse {
   /** 0 when the request failed at the network level or hit its timeout. */
   status: number;
   latencyMs: number;
-  /** performance.now() when it was sent. */
+  /** Epoch milliseconds when it was sent (performance.timeOrigin-based: comparable across processes). */
   sentAtMs: number;
   headers: Headers | null;
   body: string;
@@ -47,9 +47,9 @@ async function timedFetch(origin: string, request: LoopRequest, timeoutMs: numbe
   try {
     const response = await fetch(origin + request.path, { ...request.init, signal: AbortSignal.timeout(timeoutMs) });
     const body = await response.text();
-    return { path: request.path, status: response.status, latencyMs: performance.now() - started, sentAtMs: started, headers: response.headers, body };
+    return { path: request.path, status: response.status, latencyMs: performance.now() - started, sentAtMs: performance.timeOrigin + started, headers: response.headers, body };
   } catch (error) {
-    return { path: request.path, status: 0, latencyMs: performance.now() - started, sentAtMs: started, headers: null, body: String(error) };
+    return { path: request.path, status: 0, latencyMs: performance.now() - started, sentAtMs: performance.timeOrigin + started, headers: null, body: String(error) };
   }
 }
 
