@@ -31,7 +31,10 @@ process.on("message", (command: ReadersCommand) => {
   else {
     stop = new AbortController();
     void runRequestLoop({ origin: init!.origin, ratePerSecond: init!.ratePerSecond, durationMs: command.durationMs, next, stop: stop.signal, timeoutMs: init!.timeoutMs }).then((summary) => {
-      const readings = summary.responses.map(({ path, status, latencyMs, sentAtMs }) => ({ path, status, latencyMs, sentAtMs }));
+      const readings = summary.responses.map(({ path, status, latencyMs, sentAtMs, headers }) => {
+        const db = /(?:^|, )db;dur=([\d.]+)/.exec(headers?.get("Server-Timing") ?? "")?.[1];
+        return { path, status, latencyMs, sentAtMs, dbMs: db === undefined ? undefined : Number(db) };
+      });
       process.send!({ type: "done", id: command.id, readings } satisfies ReadersReply);
     });
   }

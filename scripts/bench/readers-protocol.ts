@@ -10,6 +10,8 @@ export interface Reading {
   latencyMs: number;
   /** Epoch milliseconds when sent, comparable across processes. */
   sentAtMs: number;
+  /** The Worker's own account of its time waiting on Postgres (Server-Timing `db`), when it asked. */
+  dbMs?: number;
 }
 
 export type ReadersReply = { type: "done"; id: number; readings: Reading[] };

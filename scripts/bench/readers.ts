@@ -31,8 +31,8 @@ export interface ReaderFigures {
   idleAfter: ReaderPhase;
   /** during p99 ÷ the lower idle p99 (the stricter baseline). */
   p99Ratio: { autocomplete: number; listing: number };
-  /** Both routes' reads grouped by the part of the import they were sent in. */
-  byPart?: ({ part: string; seconds: number } & ReaderLatency)[];
+  /** Both routes' reads grouped by the part of the import they were sent in, with the Worker's Server-Timing `db` share. */
+  byPart?: ({ part: string; seconds: number; dbP50Ms: number; beyondDbP50Ms: number } & ReaderLatency)[];
 }
 
 function latencyOf(responses: readonly Reading[]): ReaderLatency {
@@ -98,7 +98,16 @@ export function readersByPart(responses: readonly Reading[], parts: readonly Imp
   return parts
     .map((part) => ({ part, reads: responses.filter((response) => response.sentAtMs >= part.startMs && response.sentAtMs < part.endMs) }))
     .filter(({ reads }) => reads.length > 0)
-    .map(({ part, reads }) => ({ part: part.name, seconds: Math.round((part.endMs - part.startMs) / 100) / 10, ...latencyOf(reads) }));
+    .map(({ part, reads }) => {
+      const timed = reads.filter((read) => read.dbMs !== undefined);
+      return {
+        part: part.name,
+        seconds: Math.round((part.endMs - part.startMs) / 100) / 10,
+        ...latencyOf(reads),
+        dbP50Ms: percentiles(timed.map((read) => read.dbMs!)).p50,
+        beyondDbP50Ms: percentiles(timed.map((read) => read.latencyMs - read.dbMs!)).p50,
+      };
+    });
 }
 
 export function readerFigures(idleBefore: ReaderPhase, during: ReaderPhase, idleAfter: ReaderPhase, byPart?: ReaderFigures["byPart"]): ReaderFigures {

@@ -93,7 +93,7 @@ function table(results: BenchResults): string[] {
       );
     }
     for (const part of r.byPart ?? []) {
-      lines.push(`| readers (both routes) sent during ${part.part} (${part.seconds} s) | — | — | ${part.requests} reads: p50 ${ms(part.p50Ms)}, p99 ${ms(part.p99Ms)}, max ${ms(part.maxMs)} | — |`);
+      lines.push(`| readers (both routes) sent during ${part.part} (${part.seconds} s) | — | — | ${part.requests} reads: p50 ${ms(part.p50Ms)}, p99 ${ms(part.p99Ms)}, max ${ms(part.maxMs)}; Server-Timing db p50 ${ms(part.dbP50Ms)}, the rest p50 ${ms(part.beyondDbP50Ms)} | — |`);
     }
   }
   for (const h of results.http ?? []) {
