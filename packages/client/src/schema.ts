@@ -382,7 +382,7 @@ export interface paths {
         put: {
             parameters: {
                 query?: {
-                    /** @description Rows per staging statement (one transaction each); the default lands any chunk in one. */
+                    /** @description Rows per staging statement (one transaction each). Smaller batches keep the isolate free for other requests between them; a large value lands a chunk in one statement. */
                     batch_size?: string;
                 };
                 header?: never;

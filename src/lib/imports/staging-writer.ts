@@ -6,11 +6,15 @@ import type { ChunkAttempt } from "./chunk-attempt.ts";
 import { stageBatchStatement, StagingBatch } from "./staging.ts";
 
 /**
- * Rows per staging statement. A chunk is at most 10 MB, about 100,000 rows, so by default a
- * chunk lands in one statement: the per-statement cost (an HTTP round trip, a transaction,
- * the progress row) is paid once per chunk instead of once per few thousand rows.
+ * Rows per staging statement. Building and sending one is synchronous work in the isolate
+ * (column arrays, their text form, the JSON body), which every other request in the isolate
+ * waits behind: a whole 60,000-row chunk in one statement held readers up for hundreds of
+ * ms. At 5,000 rows, one batch in flight while the next parses, the upload was faster too
+ * (1M rows: 53,115 rows/s against 40,000–47,000 in one statement; readers' p99 during the
+ * upload 198 ms against 482–819 ms; bench/results/2026-12-04-1000000-*). `batch_size` can
+ * still land a chunk in one statement.
  */
-export const DEFAULT_BATCH_SIZE = 200_000;
+export const DEFAULT_BATCH_SIZE = 5_000;
 export const MAX_BATCH_SIZE = 200_000;
 
 /** Deadlock and serialization failures are safe to retry: the batch's transaction rolled back whole. */

@@ -20,7 +20,7 @@ const ParamsSchema = z.object({
 
 const QuerySchema = z
   .object({
-    batch_size: integerParam({ min: 100, max: MAX_BATCH_SIZE, default: DEFAULT_BATCH_SIZE, description: "Rows per staging statement (one transaction each); the default lands any chunk in one." }),
+    batch_size: integerParam({ min: 100, max: MAX_BATCH_SIZE, default: DEFAULT_BATCH_SIZE, description: "Rows per staging statement (one transaction each). Smaller batches keep the isolate free for other requests between them; a large value lands a chunk in one statement." }),
   })
   .strict();
 
