@@ -39,3 +39,9 @@ export function speedup(baseline: Percentiles, candidate: Percentiles, key: keyo
 export function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
+
+/** The Worker's own account of its time waiting on Postgres: the `db` metric of a Server-Timing header, when it asked. */
+export function serverTimingDbMs(header: string | null | undefined): number | undefined {
+  const ms = /(?:^|, )db;dur=([\d.]+)/.exec(header ?? "")?.[1];
+  return ms === undefined ? undefined : Number(ms);
+}

@@ -1,4 +1,4 @@
-import { percentiles, type Percentiles } from "./measure.ts";
+import { percentiles, serverTimingDbMs, type Percentiles } from "./measure.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
 export interface MissTimeFigures {
@@ -44,12 +44,12 @@ export async function missTime(runtime: WorkerRuntime, prefixes: readonly string
     const path = `/v1/villes/autocomplete?q=${encodeURIComponent(prefixes[i % prefixes.length]!)}&limit=18&departement=${departement}`;
     const before = (await timed("/ping")).ms;
     const { ms, timing } = await timed(path);
-    const dbMs = /(?:^|, )db;dur=([\d.]+)/.exec(timing)?.[1];
+    const dbMs = serverTimingDbMs(timing);
     if (!/cache;desc="miss"/.test(timing) || dbMs === undefined) continue;
     ping.push(before);
     total.push(ms);
-    db.push(Number(dbMs));
-    beyondPing.push(ms - Number(dbMs) - before);
+    db.push(dbMs);
+    beyondPing.push(ms - dbMs - before);
     await timed(path);
     const again = await timed(path);
     if (/desc="l0-hit"/.test(again.timing)) hit.push(again.ms);

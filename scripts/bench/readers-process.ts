@@ -1,4 +1,5 @@
 import { runRequestLoop, type LoopRequest } from "../lib/request-loop.ts";
+import { serverTimingDbMs } from "./measure.ts";
 import { AUTOCOMPLETE, LISTING, type ReadersCommand, type ReadersReply } from "./readers-protocol.ts";
 
 // The bench's readers, in a process of their own (forked by readers.ts). The bench process
@@ -31,10 +32,7 @@ process.on("message", (command: ReadersCommand) => {
   else {
     stop = new AbortController();
     void runRequestLoop({ origin: init!.origin, ratePerSecond: init!.ratePerSecond, durationMs: command.durationMs, next, stop: stop.signal, timeoutMs: init!.timeoutMs }).then((summary) => {
-      const readings = summary.responses.map(({ path, status, latencyMs, sentAtMs, headers }) => {
-        const db = /(?:^|, )db;dur=([\d.]+)/.exec(headers?.get("Server-Timing") ?? "")?.[1];
-        return { path, status, latencyMs, sentAtMs, dbMs: db === undefined ? undefined : Number(db) };
-      });
+      const readings = summary.responses.map(({ path, status, latencyMs, sentAtMs, headers }) => ({ path, status, latencyMs, sentAtMs, dbMs: serverTimingDbMs(headers?.get("Server-Timing")) }));
       process.send!({ type: "done", id: command.id, readings } satisfies ReadersReply);
     });
   }

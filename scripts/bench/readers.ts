@@ -80,14 +80,12 @@ export function createReaders(origin: string, prefixes: readonly string[], depar
     /** Reads for as long as `work` runs. */
     async during<T>(work: () => Promise<T>): Promise<{ value: T; phase: ReaderPhase; readings: Reading[] }> {
       const reading = loop(LONGEST_IMPORT_MS);
-      try {
-        const value = await work();
-        child.send({ type: "stop" } satisfies ReadersCommand);
-        const readings = await reading;
-        return { value, phase: phaseOf(readings), readings };
-      } finally {
-        child.send({ type: "stop" } satisfies ReadersCommand);
-      }
+      const outcome = await work().then((value) => ({ value }), (error: unknown) => ({ error }));
+      // The run ends on the stop and replies: waited for even when the work failed, so closing the process later rejects nothing.
+      child.send({ type: "stop" } satisfies ReadersCommand);
+      const readings = await reading;
+      if ("error" in outcome) throw outcome.error;
+      return { value: outcome.value, phase: phaseOf(readings), readings };
     },
     close: () => void child.kill(),
   };

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.ts";
 import { buildServices } from "../compose-services.ts";
-import { afterResponse } from "../lib/after-response.ts";
+import { nextTurn } from "../lib/next-turn.ts";
 import { readConfig } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { createLogger } from "../lib/logger.ts";
@@ -28,7 +28,7 @@ export const services = createMiddleware<AppEnv>(async function services(c, next
     // Most hits owe nothing: no timer then, and anything queued later goes out as it comes.
     const batch = built.redisBatch;
     if (batch && batch.queuedCount === 0) void batch.flush();
-    else if (batch) built.background(afterResponse().then(() => batch.flush()));
+    else if (batch) built.background(nextTurn().then(() => batch.flush()));
     c.executionCtx.waitUntil(built.databases.close());
   }
 });

@@ -1,4 +1,4 @@
-import { afterResponse } from "../after-response.ts";
+import { nextTurn } from "../next-turn.ts";
 import { describeError, type Logger } from "../logger.ts";
 import type { CacheNamespace } from "./generation.ts";
 import { admitToL1, awaitL1Admission } from "./l1-admission.ts";
@@ -136,7 +136,7 @@ export class TieredCache {
     // response is on its way, not before it; L1 waits for the key's next request (l1-admission.ts).
     const load = async () => {
       const value = await loader();
-      if (keeps(value)) this.background(afterResponse().then(() => this.store(namespace, key, value, { l1OnRepeat: true })));
+      if (keeps(value)) this.background(nextTurn().then(() => this.store(namespace, key, value, { l1OnRepeat: true })));
       return value;
     };
     const value = await coalesce(`${namespace}\u0000${key}`, load, this.background);

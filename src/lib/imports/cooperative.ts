@@ -1,3 +1,5 @@
+import { nextTurn } from "../next-turn.ts";
+
 /**
  * Rows parsed and validated between two yields to the event loop: about 7 ms of CPU at the
  * measured 7 µs a row. An isolate serves its requests on one thread, and a chunk's body is
@@ -7,9 +9,6 @@
  * with 5,000-row staging statements (bench/results/2026-12-04-1000000-*).
  */
 export const ROWS_PER_SLICE = 1_000;
-
-/** A macrotask turn: awaiting a resolved promise would only queue a microtask, which runs before any other request. */
-const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * Passes `items` through, yielding to the event loop after every `perSlice` of them, so
