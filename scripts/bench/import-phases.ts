@@ -11,8 +11,8 @@ export interface ImportPhase {
   endMs: number;
 }
 
-/** The merge's own parts, in the order the shadow build runs them (src/lib/imports/shadow-swap.ts). */
-const SHADOW_PARTS = ["shadow_copy", "shadow_merge", "search_terms", "shadow_indexes", "former_names", "shadow_stats_views", "shadow_swap"] as const;
+/** The merge's own parts, in the order the shadow build runs them (src/lib/imports/shadow-build.ts). */
+const SHADOW_PARTS = ["merge_dedupe", "shadow_copy", "shadow_merge", "search_terms", "shadow_freeze", "shadow_indexes", "former_names", "shadow_analyze", "shadow_stats_views", "shadow_swap"] as const;
 const POLL_MS = 250;
 
 interface JobRow {
@@ -23,13 +23,14 @@ interface JobRow {
 /**
  * Watches the newest import job while it runs and tells when each part of it happened:
  * the upload (until the job leaves `open`), then each commit step as its `<step>_ms` shows
- * up. The merge is one transaction whose parts are recorded only when it ends, so they are
- * laid out inside its window by their durations. Reader latencies are then grouped by the
+ * up, and each stage of a shadow build as its `<stage>_ms` shows up (the first stage's four
+ * parts commit together and are laid out by their durations). Reader latencies are then grouped by the
  * part they were sent in: which part of an import hurts readers, not only whether one does.
  */
 export function watchImportPhases(client: pg.Client, startedMs: number) {
   let uploadEndMs: number | undefined;
   const stepEndMs = new Map<string, number>();
+  const partEndMs = new Map<string, number>();
   let last: JobRow | undefined;
   let stopped = false;
   // A second's margin for the clocks of Node and Postgres (the same machine).
@@ -42,6 +43,7 @@ export function watchImportPhases(client: pg.Client, startedMs: number) {
         last = job;
         if (uploadEndMs === undefined && job.status !== "open") uploadEndMs = now;
         for (const step of COMMIT_STEPS) if (job.timings[`${step}_ms`] !== undefined && !stepEndMs.has(step)) stepEndMs.set(step, now);
+        for (const part of SHADOW_PARTS) if (job.timings[`${part}_ms`] !== undefined && !partEndMs.has(part)) partEndMs.set(part, now);
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
@@ -56,7 +58,7 @@ export function watchImportPhases(client: pg.Client, startedMs: number) {
       for (const step of COMMIT_STEPS) {
         const end = stepEndMs.get(step);
         if (end === undefined) continue;
-        if (step === "merge" && last?.timings.merge_shadow === 1) phases.push(...mergeParts(cursor, end, last.timings));
+        if (step === "merge" && last?.timings.merge_shadow === 1) phases.push(...mergeParts(cursor, end, partEndMs, last.timings));
         else phases.push({ name: step, startMs: cursor, endMs: end });
         cursor = end;
       }
@@ -66,14 +68,26 @@ export function watchImportPhases(client: pg.Client, startedMs: number) {
   };
 }
 
-/** The shadow build's parts inside the merge window: the dedupe first (its time counts from the merge's start), then each part by its duration. */
-function mergeParts(startMs: number, endMs: number, timings: Record<string, number>): ImportPhase[] {
+/**
+ * The shadow build's parts inside the merge window, each ending when the poll saw it; parts
+ * seen at the same poll (committed together) share that stretch by their durations.
+ */
+function mergeParts(startMs: number, endMs: number, seenMs: Map<string, number>, timings: Record<string, number>): ImportPhase[] {
   const parts: ImportPhase[] = [];
   let cursor = startMs;
-  for (const name of ["merge_dedupe", ...SHADOW_PARTS]) {
-    const ms = timings[`${name}_ms`] ?? 0;
-    parts.push({ name: name === "merge_dedupe" ? "merge_dedupe" : `merge:${name}`, startMs: cursor, endMs: Math.min(cursor + ms, endMs) });
-    cursor = Math.min(cursor + ms, endMs);
+  for (let first = 0; first < SHADOW_PARTS.length; ) {
+    const groupEnd = Math.min(seenMs.get(SHADOW_PARTS[first]!) ?? endMs, endMs);
+    let last = first;
+    while (last + 1 < SHADOW_PARTS.length && (seenMs.get(SHADOW_PARTS[last + 1]!) ?? endMs) === (seenMs.get(SHADOW_PARTS[first]!) ?? endMs)) last++;
+    const group = SHADOW_PARTS.slice(first, last + 1);
+    const total = group.reduce((sum, name) => sum + (timings[`${name}_ms`] ?? 0), 0);
+    const span = Math.max(groupEnd - cursor, 0);
+    for (const name of group) {
+      const share = total > 0 ? ((timings[`${name}_ms`] ?? 0) / total) * span : span / group.length;
+      parts.push({ name: name === "merge_dedupe" ? "merge_dedupe" : `merge:${name}`, startMs: cursor, endMs: cursor + share });
+      cursor += share;
+    }
+    first = last + 1;
   }
   if (cursor < endMs) parts.push({ name: "merge:rest", startMs: cursor, endMs });
   return parts;

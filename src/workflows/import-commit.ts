@@ -6,6 +6,7 @@ import { loopbackEdgePurge, type EdgePurgeEntrypoint } from "../lib/cache/edge-c
 import { COMMIT_STEPS, runCommitStep, type CommitStep } from "../lib/imports/commit-steps.ts";
 import { failCommit, finishCommit } from "../lib/imports/commit.ts";
 import { LostStagingError } from "../lib/imports/lost-staging.ts";
+import { releaseShadowBuild } from "../lib/imports/shadow-build.ts";
 import { dropOrphanStagingTables } from "../lib/imports/staging.ts";
 import { createLogger } from "../lib/logger.ts";
 import type { Services } from "../lib/services.ts";
@@ -49,7 +50,12 @@ export class ImportCommitWorkflow extends WorkflowEntrypoint<WorkerEnv, ImportCo
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       // Only a committing job is marked: lost staged rows already re-opened it for those chunks.
-      await step.do("mark_failed", COMMIT_STEP_CONFIG, () => this.withServices(jobId, (services) => failCommit(services.databases.primary, jobId, reason)));
+      await step.do("mark_failed", COMMIT_STEP_CONFIG, () =>
+        this.withServices(jobId, async (services) => {
+          await failCommit(services.databases.primary, jobId, reason);
+          await releaseShadowBuild(services.databases, jobId);
+        }),
+      );
       throw error;
     }
   }

@@ -14,8 +14,9 @@ import { refreshStatsOnLogicalReplicas, refreshStatsViews } from "./stats-refres
  * idempotent (a retry or a resumed Workflow runs it again safely) and records its
  * duration in the job's timings as `<step>_ms` when it ends: the status route shows which
  * steps are done and how long each took. The search terms are written inside the merge's
- * transaction (by the trigger, or set-based on a shadow copy), so a reader never sees a
- * ville without its terms; the merge records their time as search_terms_ms on a shadow build.
+ * transaction (by the trigger), or set-based on a shadow copy before it is swapped in, so a
+ * reader never sees a ville without its terms; a shadow build records each of its stages as
+ * it commits (shadow-build.ts).
  */
 export { COMMIT_STEPS, type CommitStep } from "./commit-step-names.ts";
 import type { CommitStep } from "./commit-step-names.ts";
@@ -71,14 +72,16 @@ async function statsViews(services: Services, jobId: string, timings: Record<str
 }
 
 /**
- * Tables built by a shadow swap (or rewritten by a large in-place merge) have no visibility
- * map yet, so every index-only scan reads the heap too: the full heavy-prefix rebuild took
- * 61 s on such a table at 1M rows and 17 s after a VACUUM of 0.7 s, and readers pay the same.
- * VACUUM cannot run in a transaction, so it goes over the pool's plain session.
+ * Pages a large in-place merge rewrote have no visibility map bit and no hint bits, so every
+ * index-only scan reads the heap too and the first reader of each page writes it again (a
+ * full-page image, with data checksums): the full heavy-prefix rebuild took 61 s on such a
+ * table at 1M rows and 17 s after a VACUUM of 0.7 s. A shadow build froze its copy before
+ * the swap (shadow-build.ts), so it skips this step. VACUUM cannot run in a transaction,
+ * so it goes over the pool's plain session.
  */
 async function vacuumAfterLargeMerge(services: Services, jobId: string): Promise<void> {
   const job = await getJob(services.databases.primary, jobId);
-  const large = job.timings.merge_shadow === 1 || (job.timings.merge_rows ?? 0) > INCREMENTAL_REBUILD_MAX_ROWS;
+  const large = job.timings.merge_shadow !== 1 && (job.timings.merge_rows ?? 0) > INCREMENTAL_REBUILD_MAX_ROWS;
   await services.databases.primary.execute(sql`update imports set timings = timings || ${JSON.stringify({ vacuum_skipped: large ? 0 : 1 })}::jsonb where id = ${jobId}`);
   if (large) await services.databases.transactional().execute(sql`vacuum villes, ville_search_terms`);
 }
