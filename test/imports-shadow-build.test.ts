@@ -167,6 +167,13 @@ describe("an import built on a shadow copy and swapped in", () => {
     expect(terms.map((row) => row.term)).toContain("pringy sur seine");
   });
 
+  it("rebuilds each index with its live options: the earth GiST stays a buffered build (drizzle/0018)", async () => {
+    const options = async () => (await sqlOn(FIXTURE)`select reloptions from pg_class where relname = 'villes_earth_idx' and relnamespace = 'public'::regnamespace`) as Array<{ reloptions: string[] | null }>;
+    expect(await options()).toEqual([{ reloptions: ["buffering=on"] }]);
+    await importOnShadow([["74010", "commune-actuelle", null, "Annecy", 131000]]);
+    expect(await options()).toEqual([{ reloptions: ["buffering=on"] }]);
+  });
+
   it("serves the swapped tables through the autocomplete route, former name included", async () => {
     await importOnShadow([["74010", "commune-actuelle", null, "Annecy", 131000], ["77378", "commune-actuelle", null, "Pringy", 3000]]);
     const { callWorker } = await import("./helpers/worker.ts");
