@@ -12,7 +12,7 @@ export interface ImportPhase {
 }
 
 /** The merge's own parts, in the order the shadow build runs them (src/lib/imports/shadow-build.ts). */
-const SHADOW_PARTS = ["merge_dedupe", "shadow_copy", "shadow_merge", "search_terms", "shadow_freeze", "shadow_indexes", "former_names", "shadow_analyze", "shadow_stats_views", "shadow_swap"] as const;
+const SHADOW_PARTS = ["merge_dedupe", "shadow_copy", "shadow_merge", "search_terms", "shadow_freeze", "shadow_indexes", "former_names", "shadow_analyze", "shadow_search", "shadow_stats_views", "shadow_swap"] as const;
 const POLL_MS = 250;
 
 interface JobRow {

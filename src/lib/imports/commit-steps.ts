@@ -35,7 +35,8 @@ async function retryOnConcurrentRebuild<T>(run: () => Promise<T>): Promise<T> {
 /**
  * Up to this many merged rows, an in-place merge refreshes the heavy prefixes and the typo
  * dictionary from the villes it changed (drizzle/0014) instead of rebuilding them from the
- * whole table; a shadow build or a larger import rebuilds them in full.
+ * whole table; a larger import rebuilds them in full, and a shadow build computed them
+ * over its copy before the swap (shadow-build.ts).
  */
 export const INCREMENTAL_REBUILD_MAX_ROWS = 20_000;
 
@@ -43,7 +44,12 @@ export const INCREMENTAL_REBUILD_MAX_ROWS = 20_000;
 async function searchRebuild(services: Services, jobId: string, step: "heavy_prefixes" | "typo_dictionary"): Promise<void> {
   const db = services.databases.primary;
   const job = await getJob(db, jobId);
-  const incremental = job.timings.merge_shadow === 0 && (job.timings.merge_rows ?? Infinity) <= INCREMENTAL_REBUILD_MAX_ROWS;
+  if (job.timings.merge_shadow === 1) {
+    // A shadow build computed both over its copy and swapped them in with it.
+    await db.execute(sql`update imports set timings = timings || ${JSON.stringify({ [`${step}_before_swap`]: 1 })}::jsonb where id = ${jobId}`);
+    return;
+  }
+  const incremental = (job.timings.merge_rows ?? Infinity) <= INCREMENTAL_REBUILD_MAX_ROWS;
   const since = new Date(job.startedAt ?? job.createdAt);
   if (step === "heavy_prefixes") await retryOnConcurrentRebuild(() => (incremental ? refreshHeavyPrefixes(db, since) : rebuildHeavyPrefixes(db)));
   else await (incremental ? refreshTypoDictionary(db, since) : rebuildTypoDictionary(db));

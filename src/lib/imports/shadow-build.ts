@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { Databases, TransactionDb } from "../db/client.ts";
 import { upsertFromTable } from "./merge-sql.ts";
-import { indexName, onShadow, readCatalog, rows, SHADOW, SHADOW_TABLES, shadowTableOf } from "./shadow-catalog.ts";
+import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../search/heavy-prefixes.ts";
+import { TYPO_DICTIONARY_SIZE } from "../search/typo-dictionary.ts";
+import { indexName, onShadow, readCatalog, rows, SHADOW, SHADOW_SEARCH_TABLES, SHADOW_TABLES, shadowTableOf } from "./shadow-catalog.ts";
 
 /**
  * Large imports are built on a shadow copy of villes and ville_search_terms (schema
@@ -136,6 +138,24 @@ export async function finishShadowBuild(databases: Databases, owner: string, fin
   await stage("former_names", () => inTransaction((tx) => syncFormerNames(tx, lease.mergedAt)));
   // Only the pages the former names touched are left to freeze; the statistics are the copy's own.
   await stage("shadow_analyze", () => ddl(session, `vacuum (freeze, analyze) ${tables}`));
+  // The heavy prefixes and the typo dictionary of the new data swap in with it: no reader
+  // ever sees new villes ranked by the old lists.
+  await stage("shadow_search", () =>
+    inTransaction(async (tx) => {
+      // Indexes under their live names: the rebuild functions name them (gin_clean_pending_list).
+      const search = await readCatalog(tx, SHADOW_SEARCH_TABLES);
+      for (const table of SHADOW_SEARCH_TABLES) {
+        await ddl(tx, `drop table if exists ${SHADOW}.${table}`);
+        await ddl(tx, `create table ${SHADOW}.${table} (like public.${table} including all excluding indexes)`);
+      }
+      for (const constraint of search.constraints) await ddl(tx, `alter table ${shadowTableOf(constraint.table)} add constraint ${constraint.name} ${constraint.def}`);
+      for (const def of [...search.uniqueIndexes, ...search.otherIndexes]) await ddl(tx, onShadow(def));
+      await withShadowFirst(tx, async () => {
+        await tx.execute(sql`select lieux_rebuild_heavy_prefixes(${HEAVY_PREFIX_THRESHOLD}, ${HEAVY_PREFIX_TOP_K})`);
+        await tx.execute(sql`select lieux_rebuild_typo_dictionary(${TYPO_DICTIONARY_SIZE})`);
+      });
+    }),
+  );
   await stage("shadow_stats_views", async () => {
     const present = new Set((await rows<{ name: string }>(session, `select relname as name from pg_class where relnamespace = '${SHADOW}'::regnamespace and relkind = 'm'`)).map((row) => row.name));
     for (const view of catalog.views.filter((view) => !present.has(view.name))) {
@@ -178,15 +198,15 @@ async function syncFormerNames(tx: TransactionDb, mergedAt: string): Promise<voi
 
 /** Readers wait only for these catalog changes, milliseconds at any size. */
 async function swap(tx: TransactionDb, owner: string, finish: ShadowFinish): Promise<void> {
-  await ddl(tx, "lock table public.villes, public.ville_search_terms in access exclusive mode");
+  await ddl(tx, `lock table public.villes, public.ville_search_terms, ${SHADOW_SEARCH_TABLES.map((table) => `public.${table}`).join(", ")} in access exclusive mode`);
   // Under the lock: the lease is still this owner's and nothing else swapped meanwhile.
   const lease = await readShadowLease(tx);
   if (lease?.owner !== owner) throw new ShadowBuildLostError(`the shadow build of ${owner} is gone; the merge starts over`);
   const catalog = await readCatalog(tx);
   const run = (text: string) => ddl(tx, text);
   for (const view of catalog.views) await run(`drop materialized view public.${view.name}`);
-  await run("drop table public.ville_search_terms, public.villes");
-  for (const table of SHADOW_TABLES) await run(`alter table ${SHADOW}.${table} set schema public`);
+  await run(`drop table public.ville_search_terms, public.villes, ${SHADOW_SEARCH_TABLES.map((table) => `public.${table}`).join(", ")}`);
+  for (const table of [...SHADOW_TABLES, ...SHADOW_SEARCH_TABLES]) await run(`alter table ${SHADOW}.${table} set schema public`);
   for (const view of catalog.views) await run(`alter materialized view ${SHADOW}.${view.name} set schema public`);
   for (const def of catalog.triggers) await run(def);
   await finish.onSwap(tx, lease);

@@ -9,6 +9,8 @@ import type { TransactionDb } from "../db/client.ts";
  */
 export const SHADOW = "lieux_shadow";
 export const SHADOW_TABLES = ["villes", "ville_search_terms"] as const;
+/** Derived from the two above by the search rebuilds; a shadow build computes them over the copy and swaps them in too. */
+export const SHADOW_SEARCH_TABLES = ["heavy_prefixes", "typo_dictionary"] as const;
 
 /** Runs any query, on a transaction or on the pool's plain session. */
 type Executor = Pick<TransactionDb, "execute">;
@@ -21,10 +23,11 @@ export async function rows<T>(db: Executor, text: string): Promise<T[]> {
 export async function canSwapShadow(tx: Executor): Promise<boolean> {
   const [check] = await rows<{ published: boolean; views: boolean }>(
     tx,
-    `select exists (select 1 from pg_publication_tables where schemaname = 'public' and tablename in ('villes', 'ville_search_terms')) as published,
+    `select exists (select 1 from pg_publication_tables where schemaname = 'public'
+                      and tablename in ('villes', 'ville_search_terms', 'heavy_prefixes', 'typo_dictionary')) as published,
             exists (select 1 from pg_depend d join pg_rewrite r on r.oid = d.objid join pg_class c on c.oid = r.ev_class
-                    where d.classid = 'pg_rewrite'::regclass and d.refobjid in ('public.villes'::regclass, 'public.ville_search_terms'::regclass)
-                      and c.relkind = 'v') as views`,
+                    where d.classid = 'pg_rewrite'::regclass and c.relkind = 'v'
+                      and d.refobjid in ('public.villes'::regclass, 'public.ville_search_terms'::regclass, 'public.heavy_prefixes'::regclass, 'public.typo_dictionary'::regclass)) as views`,
   );
   return !check?.published && !check?.views;
 }
@@ -38,9 +41,9 @@ export interface Catalog {
   views: { name: string; def: string; indexes: string[] }[];
 }
 
-/** Everything the copies need, read from the live tables. */
-export async function readCatalog(db: Executor): Promise<Catalog> {
-  const tables = `('public.villes'::regclass, 'public.ville_search_terms'::regclass)`;
+/** Everything the copies of `of` need, read from the live tables (`columns` are always villes'). */
+export async function readCatalog(db: Executor, of: readonly string[] = SHADOW_TABLES): Promise<Catalog> {
+  const tables = `(${of.map((table) => `'public.${table}'::regclass`).join(", ")})`;
   const [{ columns }] = (await rows<{ columns: string }>(
     db,
     `select string_agg(quote_ident(attname), ', ' order by attnum) as columns from pg_attribute
