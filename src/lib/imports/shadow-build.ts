@@ -122,40 +122,21 @@ export async function finishShadowBuild(databases: Databases, owner: string, fin
     const present = new Set((await rows<{ name: string }>(session, `select conname as name from pg_constraint where connamespace = '${SHADOW}'::regnamespace
       union all select relname from pg_class where relnamespace = '${SHADOW}'::regnamespace and relkind = 'i'`)).map((row) => row.name));
     // One transaction per index: a build that is cut off loses only itself.
-    for (const constraint of catalog.constraints.filter((constraint) => !present.has(constraint.name))) {
+    const statements = [
+      ...catalog.constraints.filter((constraint) => !present.has(constraint.name)).map((constraint) => `alter table ${shadowTableOf(constraint.table)} add constraint ${constraint.name} ${constraint.def}`),
+      ...[...catalog.uniqueIndexes, ...catalog.otherIndexes].filter((def) => !present.has(indexName(def))).map(onShadow),
+    ];
+    for (const statement of statements) {
       await inTransaction(async (tx) => {
         await ddl(tx, MAINTENANCE_WORK_MEM);
-        await ddl(tx, `alter table ${shadowTableOf(constraint.table)} add constraint ${constraint.name} ${constraint.def}`);
-      });
-    }
-    for (const def of [...catalog.uniqueIndexes, ...catalog.otherIndexes].filter((def) => !present.has(indexName(def)))) {
-      await inTransaction(async (tx) => {
-        await ddl(tx, MAINTENANCE_WORK_MEM);
-        await ddl(tx, onShadow(def));
+        await ddl(tx, statement);
       });
     }
   });
   await stage("former_names", () => inTransaction((tx) => syncFormerNames(tx, lease.mergedAt)));
   // Only the pages the former names touched are left to freeze; the statistics are the copy's own.
   await stage("shadow_analyze", () => ddl(session, `vacuum (freeze, analyze) ${tables}`));
-  // The heavy prefixes and the typo dictionary of the new data swap in with it: no reader
-  // ever sees new villes ranked by the old lists.
-  await stage("shadow_search", () =>
-    inTransaction(async (tx) => {
-      // Indexes under their live names: the rebuild functions name them (gin_clean_pending_list).
-      const search = await readCatalog(tx, SHADOW_SEARCH_TABLES);
-      for (const table of SHADOW_SEARCH_TABLES) {
-        await ddl(tx, `drop table if exists ${SHADOW}.${table}`);
-        await ddl(tx, `create table ${SHADOW}.${table} (like public.${table} including all excluding indexes)`);
-      }
-      for (const constraint of search.constraints) await ddl(tx, `alter table ${shadowTableOf(constraint.table)} add constraint ${constraint.name} ${constraint.def}`);
-      for (const def of [...search.uniqueIndexes, ...search.otherIndexes]) await ddl(tx, onShadow(def));
-      await withShadowFirst(tx, async () => {
-        await tx.execute(sql`select lieux_rebuild_heavy_prefixes(${HEAVY_PREFIX_THRESHOLD}, ${HEAVY_PREFIX_TOP_K})`);
-        await tx.execute(sql`select lieux_rebuild_typo_dictionary(${TYPO_DICTIONARY_SIZE})`);
-      });
-    }),
-  );
+  await stage("shadow_search", () => inTransaction(buildSearchTables));
   await stage("shadow_stats_views", async () => {
     const present = new Set((await rows<{ name: string }>(session, `select relname as name from pg_class where relnamespace = '${SHADOW}'::regnamespace and relkind = 'm'`)).map((row) => row.name));
     for (const view of catalog.views.filter((view) => !present.has(view.name))) {
@@ -169,6 +150,25 @@ export async function finishShadowBuild(databases: Databases, owner: string, fin
     }
   });
   await stage("shadow_swap", () => inTransaction((tx) => swap(tx, owner, finish)));
+}
+
+/**
+ * The heavy prefixes and the typo dictionary of the new data, rebuilt over the copy by their
+ * own functions, swap in with it: no reader ever sees new villes ranked by the old lists.
+ * Indexes keep their live names, which the functions use (gin_clean_pending_list).
+ */
+async function buildSearchTables(tx: TransactionDb): Promise<void> {
+  const search = await readCatalog(tx, SHADOW_SEARCH_TABLES);
+  for (const table of SHADOW_SEARCH_TABLES) {
+    await ddl(tx, `drop table if exists ${SHADOW}.${table}`);
+    await ddl(tx, `create table ${SHADOW}.${table} (like public.${table} including all excluding indexes)`);
+  }
+  for (const constraint of search.constraints) await ddl(tx, `alter table ${shadowTableOf(constraint.table)} add constraint ${constraint.name} ${constraint.def}`);
+  for (const def of [...search.uniqueIndexes, ...search.otherIndexes]) await ddl(tx, onShadow(def));
+  await withShadowFirst(tx, async () => {
+    await tx.execute(sql`select lieux_rebuild_heavy_prefixes(${HEAVY_PREFIX_THRESHOLD}, ${HEAVY_PREFIX_TOP_K})`);
+    await tx.execute(sql`select lieux_rebuild_typo_dictionary(${TYPO_DICTIONARY_SIZE})`);
+  });
 }
 
 /** Unqualified names in `work` (a view's text, a SQL function's body) resolve to the copies, for this transaction only. */
