@@ -69,6 +69,12 @@ async function finishOnShadow(afterStage: (stage: string) => void = () => {}): P
 
 const importOnShadow = async (rows: readonly SourceRow[]) => ({ ...(await startOnShadow(rows)), ...(await finishOnShadow()) });
 
+/** A job row as a commit leaves it: `status`, and what its merge recorded in `timings`. */
+async function jobWith(timings: Record<string, number> = {}, status = "committing"): Promise<string> {
+  const [{ id }] = (await sqlOn(FIXTURE)`insert into imports (format, status, timings) values ('csv', ${status}, ${JSON.stringify(timings)}::jsonb) returning id::text`) as [{ id: string }];
+  return id;
+}
+
 /** Annecy's former-name terms (word position 100 and up), sorted. */
 async function formerNameTerms(): Promise<string[]> {
   const rows = (await sqlOn(FIXTURE)`select t.term from ville_search_terms t join villes v on v.id = t.ville_id
@@ -187,7 +193,7 @@ describe("an import built on a shadow copy and swapped in", () => {
     expect(after).not.toBe(before);
     expect(await db`select max(updated_at) = ${after}::timestamptz as current from villes`).toEqual([{ current: true }]);
 
-    const job = ((await db`insert into imports (format, status, timings) values ('csv', 'committing', ${JSON.stringify({ merge_shadow: 1, merge_rows: 150_000 })}::jsonb) returning id::text`) as [{ id: string }])[0].id;
+    const job = await jobWith({ merge_shadow: 1, merge_rows: 150_000 });
     await db`truncate typo_dictionary`;
     await runCommitStep(services(), job, "typo_dictionary");
     await runCommitStep(services(), job, "heavy_prefixes");
@@ -221,9 +227,7 @@ describe("an import built on a shadow copy and swapped in", () => {
         where relname in ('villes', 'ville_search_terms') and relnamespace = 'public'::regnamespace order by relname`) as Array<{ relname: string; frozen: boolean }>;
     expect(await settled()).toEqual([{ relname: "ville_search_terms", frozen: true }, { relname: "villes", frozen: true }]);
 
-    const job = async (timings: Record<string, number>) =>
-      ((await db`insert into imports (format, status, timings) values ('csv', 'committing', ${JSON.stringify(timings)}::jsonb) returning id::text`) as [{ id: string }])[0].id;
-    const shadow = await job({ merge_shadow: 1, merge_rows: 150_000 });
+    const shadow = await jobWith({ merge_shadow: 1, merge_rows: 150_000 });
     await runCommitStep(services(), shadow, "vacuum");
     const [recorded] = (await db`select timings from imports where id = ${shadow}`) as [{ timings: Record<string, number> }];
     expect(recorded.timings).toMatchObject({ vacuum_skipped: 1, vacuum_ms: expect.any(Number) });
@@ -245,14 +249,12 @@ describe("an import built on a shadow copy and swapped in", () => {
       { relname: "ville_search_terms", visible: (await heapFetches("select term from ville_search_terms where term > ''")) === 0 },
       { relname: "villes", visible: (await heapFetches("select id from villes where id > 0")) === 0 },
     ];
-    const job = async (timings: Record<string, number>) =>
-      ((await db`insert into imports (format, status, timings) values ('csv', 'committing', ${JSON.stringify(timings)}::jsonb) returning id::text`) as [{ id: string }])[0].id;
 
-    const small = await job({ merge_shadow: 0, merge_rows: 10 });
+    const small = await jobWith({ merge_shadow: 0, merge_rows: 10 });
     await runCommitStep(services(), small, "vacuum");
     expect(await allVisible()).toEqual([{ relname: "ville_search_terms", visible: false }, { relname: "villes", visible: false }]);
 
-    const large = await job({ merge_shadow: 0, merge_rows: 150_000 });
+    const large = await jobWith({ merge_shadow: 0, merge_rows: 150_000 });
     await runCommitStep(services(), large, "vacuum");
     expect(await allVisible()).toEqual([{ relname: "ville_search_terms", visible: true }, { relname: "villes", visible: true }]);
     const recorded = (await db`select id::text, timings from imports where id = any(${[small, large]}::uuid[])`) as Array<{ id: string; timings: Record<string, number> }>;
@@ -265,7 +267,7 @@ describe("an import built on a shadow copy and swapped in", () => {
 /** A job in `status` with `rows` staged as its one done chunk, as the chunk route leaves it. */
 async function stagedJob(rows: readonly SourceRow[], status = "committing"): Promise<string> {
   const db = sqlOn(FIXTURE);
-  const [{ id }] = (await db`insert into imports (format, status) values ('csv', ${status}) returning id::text`) as [{ id: string }];
+  const id = await jobWith({}, status);
   const attempt = crypto.randomUUID();
   const primary = services().databases.primary;
   await primary.execute(createStagingTable(id));
@@ -299,7 +301,7 @@ describe("a job's merge and the shadow build's lease on villes", () => {
   });
 
   it("keeps another job's merge waiting while a build is held, and drops a build whose job failed", async () => {
-    const holder = ((await db()`insert into imports (format, status) values ('csv', 'committing') returning id::text`) as [{ id: string }])[0].id;
+    const holder = await jobWith();
     await services().databases.transactional().transaction(async (tx) => {
       await tx.execute(sql`create temp table shadow_source on commit drop as
         select * from (values ${sql.join(sourceValues([["77378", "commune-actuelle", null, "Pringy", 999999]]), sql`, `)}) as s(${sql.raw(UPSERT_SOURCE_COLUMNS.join(", "))})`);

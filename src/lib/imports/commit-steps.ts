@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import type { HttpDb } from "../db/client.ts";
 import type { Services } from "../services.ts";
 import { bumpGeneration } from "../cache/generation.ts";
 import { sqlState } from "../db/errors.ts";
@@ -20,6 +21,10 @@ import { refreshStatsOnLogicalReplicas, refreshStatsViews } from "./stats-refres
  */
 export { COMMIT_STEPS, type CommitStep } from "./commit-step-names.ts";
 import type { CommitStep } from "./commit-step-names.ts";
+
+/** Adds to the job's timings (what a step did, how long it took), which the status route shows. */
+const recordInJob = (db: HttpDb, jobId: string, timings: Record<string, number>) =>
+  db.execute(sql`update imports set timings = timings || ${JSON.stringify(timings)}::jsonb where id = ${jobId}`);
 
 /** Two rebuilds at once (two jobs, or a commit and the nightly cron) collide on keys; the rolled-back one runs again. */
 async function retryOnConcurrentRebuild<T>(run: () => Promise<T>): Promise<T> {
@@ -46,14 +51,14 @@ async function searchRebuild(services: Services, jobId: string, step: "heavy_pre
   const job = await getJob(db, jobId);
   if (job.timings.merge_shadow === 1) {
     // A shadow build computed both over its copy and swapped them in with it.
-    await db.execute(sql`update imports set timings = timings || ${JSON.stringify({ [`${step}_before_swap`]: 1 })}::jsonb where id = ${jobId}`);
+    await recordInJob(db, jobId, { [`${step}_before_swap`]: 1 });
     return;
   }
   const incremental = (job.timings.merge_rows ?? Infinity) <= INCREMENTAL_REBUILD_MAX_ROWS;
   const since = new Date(job.startedAt ?? job.createdAt);
   if (step === "heavy_prefixes") await retryOnConcurrentRebuild(() => (incremental ? refreshHeavyPrefixes(db, since) : rebuildHeavyPrefixes(db)));
   else await (incremental ? refreshTypoDictionary(db, since) : rebuildTypoDictionary(db));
-  await db.execute(sql`update imports set timings = timings || ${JSON.stringify({ [`${step}_incremental`]: incremental ? 1 : 0 })}::jsonb where id = ${jobId}`);
+  await recordInJob(db, jobId, { [`${step}_incremental`]: incremental ? 1 : 0 });
 }
 
 /**
@@ -69,7 +74,7 @@ async function statsViews(services: Services, jobId: string, timings: Record<str
   const shadow = timings.merge_shadow === 1;
   const size = await db.execute<{ estimate: number }>(sql`select greatest(reltuples, 0)::float8 as estimate from pg_class where oid = 'public.villes'::regclass`);
   const deferred = !shadow && (timings.merge_rows ?? Infinity) < STATS_DEFERRED_MAX_SHARE * Number(size.rows[0]?.estimate ?? 0);
-  await db.execute(sql`update imports set timings = timings || ${JSON.stringify({ stats_views_deferred: deferred ? 1 : 0 })}::jsonb where id = ${jobId}`);
+  await recordInJob(db, jobId, { stats_views_deferred: deferred ? 1 : 0 });
   if (deferred) return;
   // A shadow build computed the views over the new tables before the swap.
   if (!shadow) await refreshStatsViews(db);
@@ -88,7 +93,7 @@ async function statsViews(services: Services, jobId: string, timings: Record<str
 async function vacuumAfterLargeMerge(services: Services, jobId: string): Promise<void> {
   const job = await getJob(services.databases.primary, jobId);
   const large = job.timings.merge_shadow !== 1 && (job.timings.merge_rows ?? 0) > INCREMENTAL_REBUILD_MAX_ROWS;
-  await services.databases.primary.execute(sql`update imports set timings = timings || ${JSON.stringify({ vacuum_skipped: large ? 0 : 1 })}::jsonb where id = ${jobId}`);
+  await recordInJob(services.databases.primary, jobId, { vacuum_skipped: large ? 0 : 1 });
   if (large) await services.databases.transactional().execute(sql`vacuum villes, ville_search_terms`);
 }
 
@@ -115,6 +120,6 @@ export async function runCommitStep(services: Services, jobId: string, step: Com
   const ms = Math.round(performance.now() - started);
   // The merge records its own duration in its transaction (a retry after it committed takes no time).
   if (step === "merge") return ms;
-  await services.databases.primary.execute(sql`update imports set timings = timings || ${JSON.stringify({ [`${step}_ms`]: ms })}::jsonb where id = ${jobId}`);
+  await recordInJob(services.databases.primary, jobId, { [`${step}_ms`]: ms });
   return ms;
 }

@@ -3,7 +3,7 @@ import type { Databases, TransactionDb } from "../db/client.ts";
 import { upsertFromTable } from "./merge-sql.ts";
 import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../search/heavy-prefixes.ts";
 import { TYPO_DICTIONARY_SIZE } from "../search/typo-dictionary.ts";
-import { indexName, onShadow, readCatalog, rows, SHADOW, SHADOW_SEARCH_TABLES, SHADOW_TABLES, shadowTableOf } from "./shadow-catalog.ts";
+import { onShadow, readCatalog, recreateOnShadow, rows, SHADOW, SHADOW_SEARCH_TABLES, SHADOW_TABLES, SWAPPED_TABLES } from "./shadow-catalog.ts";
 
 /**
  * Large imports are built on a shadow copy of villes and ville_search_terms (schema
@@ -100,13 +100,17 @@ export interface ShadowFinish {
 }
 
 /** Thrown when the build this owner started is gone (dropped as abandoned): the merge starts over. */
-export class ShadowBuildLostError extends Error {}
+export class ShadowBuildLostError extends Error {
+  constructor(owner: string) {
+    super(`the shadow build of ${owner} is gone; the merge starts over`);
+  }
+}
 
 /** The stages after the first, each committed (or idempotent) on its own, then the swap. */
 export async function finishShadowBuild(databases: Databases, owner: string, finish: ShadowFinish): Promise<void> {
   const session = databases.transactional();
   const lease = await readShadowLease(session);
-  if (lease?.owner !== owner) throw new ShadowBuildLostError(`the shadow build of ${owner} is gone; the merge starts over`);
+  if (lease?.owner !== owner) throw new ShadowBuildLostError(owner);
   const catalog = await readCatalog(session);
   const stage = async (name: string, run: () => Promise<unknown>) => {
     const timings: Record<string, number> = {};
@@ -122,11 +126,7 @@ export async function finishShadowBuild(databases: Databases, owner: string, fin
     const present = new Set((await rows<{ name: string }>(session, `select conname as name from pg_constraint where connamespace = '${SHADOW}'::regnamespace
       union all select relname from pg_class where relnamespace = '${SHADOW}'::regnamespace and relkind = 'i'`)).map((row) => row.name));
     // One transaction per index: a build that is cut off loses only itself.
-    const statements = [
-      ...catalog.constraints.filter((constraint) => !present.has(constraint.name)).map((constraint) => `alter table ${shadowTableOf(constraint.table)} add constraint ${constraint.name} ${constraint.def}`),
-      ...[...catalog.uniqueIndexes, ...catalog.otherIndexes].filter((def) => !present.has(indexName(def))).map(onShadow),
-    ];
-    for (const statement of statements) {
+    for (const statement of recreateOnShadow(catalog, present)) {
       await inTransaction(async (tx) => {
         await ddl(tx, MAINTENANCE_WORK_MEM);
         await ddl(tx, statement);
@@ -163,8 +163,7 @@ async function buildSearchTables(tx: TransactionDb): Promise<void> {
     await ddl(tx, `drop table if exists ${SHADOW}.${table}`);
     await ddl(tx, `create table ${SHADOW}.${table} (like public.${table} including all excluding indexes)`);
   }
-  for (const constraint of search.constraints) await ddl(tx, `alter table ${shadowTableOf(constraint.table)} add constraint ${constraint.name} ${constraint.def}`);
-  for (const def of [...search.uniqueIndexes, ...search.otherIndexes]) await ddl(tx, onShadow(def));
+  for (const statement of recreateOnShadow(search)) await ddl(tx, statement);
   await withShadowFirst(tx, async () => {
     await tx.execute(sql`select lieux_rebuild_heavy_prefixes(${HEAVY_PREFIX_THRESHOLD}, ${HEAVY_PREFIX_TOP_K})`);
     await tx.execute(sql`select lieux_rebuild_typo_dictionary(${TYPO_DICTIONARY_SIZE})`);
@@ -198,15 +197,16 @@ async function syncFormerNames(tx: TransactionDb, mergedAt: string): Promise<voi
 
 /** Readers wait only for these catalog changes, milliseconds at any size. */
 async function swap(tx: TransactionDb, owner: string, finish: ShadowFinish): Promise<void> {
-  await ddl(tx, `lock table public.villes, public.ville_search_terms, ${SHADOW_SEARCH_TABLES.map((table) => `public.${table}`).join(", ")} in access exclusive mode`);
+  const live = SWAPPED_TABLES.map((table) => `public.${table}`).join(", ");
+  await ddl(tx, `lock table ${live} in access exclusive mode`);
   // Under the lock: the lease is still this owner's and nothing else swapped meanwhile.
   const lease = await readShadowLease(tx);
-  if (lease?.owner !== owner) throw new ShadowBuildLostError(`the shadow build of ${owner} is gone; the merge starts over`);
+  if (lease?.owner !== owner) throw new ShadowBuildLostError(owner);
   const catalog = await readCatalog(tx);
   const run = (text: string) => ddl(tx, text);
   for (const view of catalog.views) await run(`drop materialized view public.${view.name}`);
-  await run(`drop table public.ville_search_terms, public.villes, ${SHADOW_SEARCH_TABLES.map((table) => `public.${table}`).join(", ")}`);
-  for (const table of [...SHADOW_TABLES, ...SHADOW_SEARCH_TABLES]) await run(`alter table ${SHADOW}.${table} set schema public`);
+  await run(`drop table ${live}`);
+  for (const table of SWAPPED_TABLES) await run(`alter table ${SHADOW}.${table} set schema public`);
   for (const view of catalog.views) await run(`alter materialized view ${SHADOW}.${view.name} set schema public`);
   for (const def of catalog.triggers) await run(def);
   await finish.onSwap(tx, lease);

@@ -11,6 +11,8 @@ export const SHADOW = "lieux_shadow";
 export const SHADOW_TABLES = ["villes", "ville_search_terms"] as const;
 /** Derived from the two above by the search rebuilds; a shadow build computes them over the copy and swaps them in too. */
 export const SHADOW_SEARCH_TABLES = ["heavy_prefixes", "typo_dictionary"] as const;
+/** Every table the swap replaces. */
+export const SWAPPED_TABLES = [...SHADOW_TABLES, ...SHADOW_SEARCH_TABLES] as const;
 
 /** Runs any query, on a transaction or on the pool's plain session. */
 type Executor = Pick<TransactionDb, "execute">;
@@ -24,10 +26,10 @@ export async function canSwapShadow(tx: Executor): Promise<boolean> {
   const [check] = await rows<{ published: boolean; views: boolean }>(
     tx,
     `select exists (select 1 from pg_publication_tables where schemaname = 'public'
-                      and tablename in ('villes', 'ville_search_terms', 'heavy_prefixes', 'typo_dictionary')) as published,
+                      and tablename in (${SWAPPED_TABLES.map((table) => `'${table}'`).join(", ")})) as published,
             exists (select 1 from pg_depend d join pg_rewrite r on r.oid = d.objid join pg_class c on c.oid = r.ev_class
                     where d.classid = 'pg_rewrite'::regclass and c.relkind = 'v'
-                      and d.refobjid in ('public.villes'::regclass, 'public.ville_search_terms'::regclass, 'public.heavy_prefixes'::regclass, 'public.typo_dictionary'::regclass)) as views`,
+                      and d.refobjid in (${SWAPPED_TABLES.map((table) => `'public.${table}'::regclass`).join(", ")})) as views`,
   );
   return !check?.published && !check?.views;
 }
@@ -84,7 +86,15 @@ export async function readCatalog(db: Executor, of: readonly string[] = SHADOW_T
 export const onShadow = (indexDef: string) => indexDef.replace(/ ON public\.(\w+) /, ` ON ${SHADOW}.$1 `);
 
 /** The name of the index a definition creates. */
-export const indexName = (indexDef: string) => /^CREATE (?:UNIQUE )?INDEX (\S+) ON /.exec(indexDef)?.[1] ?? indexDef;
+const indexName = (indexDef: string) => /^CREATE (?:UNIQUE )?INDEX (\S+) ON /.exec(indexDef)?.[1] ?? indexDef;
 
 /** The shadow table a live table's constraint belongs on. */
-export const shadowTableOf = (table: string) => table.replace(/^(public\.)?/, `${SHADOW}.`);
+const shadowTableOf = (table: string) => table.replace(/^(public\.)?/, `${SHADOW}.`);
+
+/** The statements that give the copies the catalog's constraints (keys first, then foreign keys) and indexes, under their live names, but those in `present`. */
+export function recreateOnShadow(catalog: Catalog, present: ReadonlySet<string> = new Set()): string[] {
+  return [
+    ...catalog.constraints.filter((constraint) => !present.has(constraint.name)).map((constraint) => `alter table ${shadowTableOf(constraint.table)} add constraint ${constraint.name} ${constraint.def}`),
+    ...[...catalog.uniqueIndexes, ...catalog.otherIndexes].filter((def) => !present.has(indexName(def))).map(onShadow),
+  ];
+}
