@@ -165,14 +165,48 @@ describe("an import built on a shadow copy and swapped in", () => {
     expect(await db`select nom from villes where code_insee = '77378'`).toEqual([{ nom: "Pringy" }]);
     const shadowIndexes = async () => Number(((await db`select count(*)::int as n from pg_indexes where schemaname = 'lieux_shadow'`) as [{ n: number }])[0].n);
     const built = await shadowIndexes();
+    // Every index but the GiST, which waits for its lane.
     const live = Number(((await db`select count(*)::int as n from pg_indexes where schemaname = 'public' and tablename in ('villes', 'ville_search_terms')`) as [{ n: number }])[0].n);
-    expect(built).toBe(live);
+    expect(built).toBe(live - 1);
+    expect(await db`select to_regclass('lieux_shadow.villes_earth_idx') is null as waits`).toEqual([{ waits: true }]);
 
     const resumed = await finishOnShadow();
-    expect(Object.keys(resumed).sort()).toEqual(["former_names_ms", "shadow_analyze_ms", "shadow_freeze_ms", "shadow_indexes_ms", "shadow_search_ms", "shadow_stats_views_ms", "shadow_swap_ms"]);
+    expect(Object.keys(resumed).sort()).toEqual([
+      "former_names_ms", "shadow_analyze_ms", "shadow_freeze_ms", "shadow_indexes_ms", "shadow_lanes_ms", "shadow_search_ms", "shadow_serial_indexes_ms", "shadow_stats_views_ms", "shadow_swap_ms",
+    ]);
     expect(await db`select nom from villes where code_insee = '77378'`).toEqual([{ nom: "Pringy-sur-Seine" }]);
     const terms = (await db`select t.term from ville_search_terms t join villes v on v.id = t.ville_id where v.code_insee = '77378' and t.word_position = 0`) as Array<{ term: string }>;
     expect(terms.map((row) => row.term)).toContain("pringy sur seine");
+  });
+
+  it("builds the GiST beside the search lists, lets a failed lane's neighbour finish before failing, and resumes with what is missing", async () => {
+    const db = sqlOn(FIXTURE);
+    await db`update villes set latitude = 45.9, longitude = 6.12, coordinates_precision = 'commune' where code_insee = '74010'`;
+    await startOnShadow([["77378", "commune-actuelle", null, "Pringy-sur-Seine", 2950]]);
+    const seenAtFailure: string[] = [];
+    const seen: string[] = [];
+    const failure = await finishOnShadow((stage) => {
+      seen.push(stage);
+      if (stage === "shadow_serial_indexes_ms") throw new Error("lane cut off");
+    }).catch((error: Error) => {
+      seenAtFailure.push(...seen);
+      return error.message;
+    });
+    expect(failure).toBe("lane cut off");
+    // The other lane ran to its end before the stage failed: no retry races it.
+    expect(seenAtFailure).toEqual(expect.arrayContaining(["shadow_search_ms", "shadow_stats_views_ms"]));
+    expect(seenAtFailure).not.toContain("shadow_lanes_ms");
+    expect(await db`select to_regclass('lieux_shadow.villes_earth_idx') is not null as built`).toEqual([{ built: true }]);
+    expect(await db`select nom from villes where code_insee = '77378'`).toEqual([{ nom: "Pringy" }]);
+
+    const resumed = await finishOnShadow();
+    expect(resumed).toHaveProperty("shadow_lanes_ms");
+    expect(await db`select nom from villes where code_insee = '77378'`).toEqual([{ nom: "Pringy-sur-Seine" }]);
+    // The expression statistics of the GiST come with the swapped-in table.
+    expect(await db`select count(*)::int as n from pg_stats where schemaname = 'public' and tablename = 'villes_earth_idx'`).toEqual([{ n: 1 }]);
+    const nearest = (await db`select code_insee from villes where coordinates_precision = 'commune' and type = 'commune-actuelle'
+      order by ll_to_earth(latitude, longitude) <-> ll_to_earth(46.0, 6.0) limit 1`) as Array<{ code_insee: string }>;
+    expect(nearest).toEqual([{ code_insee: "74010" }]);
   });
 
   it("swaps in the typo dictionary and the heavy prefixes computed over the copy, so the commit's rebuild steps leave them", async () => {

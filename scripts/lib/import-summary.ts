@@ -4,7 +4,7 @@ const SHOWN_ERRORS = 10;
 /** Commit steps in the order they run (the job stores them as a JSON object, unordered). */
 const STEP_ORDER = [
   "merge", "merge_dedupe", "merge_in_place", "shadow_copy", "shadow_merge", "search_terms", "shadow_freeze", "shadow_indexes", "former_names", "shadow_analyze",
-  "shadow_search", "shadow_stats_views", "shadow_swap",
+  "shadow_lanes", "shadow_serial_indexes", "shadow_search", "shadow_stats_views", "shadow_swap",
   "vacuum", "index_sync", "heavy_prefixes", "typo_dictionary", "stats_views", "cache_generation", "commit_total",
 ];
 function stepRank(step: string): number {

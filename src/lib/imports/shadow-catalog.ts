@@ -98,3 +98,12 @@ export function recreateOnShadow(catalog: Catalog, present: ReadonlySet<string> 
     ...[...catalog.uniqueIndexes, ...catalog.otherIndexes].filter((def) => !present.has(indexName(def))).map(onShadow),
   ];
 }
+
+/**
+ * Postgres builds B-tree, GIN and BRIN indexes with parallel workers; any other method
+ * (the GiST of the earth points) in the one process that asked, on one core.
+ */
+export const buildsInOneProcess = (statement: string) => / USING (?!btree|gin|brin)\w+ /i.test(statement);
+
+/** The shadow tables that `statements` (from recreateOnShadow) build on, each once. */
+export const tablesOf = (statements: readonly string[]) => [...new Set(statements.map((statement) => new RegExp(` ${SHADOW}\\.(\\w+) `).exec(statement)?.[1]).filter((table) => table !== undefined))];
