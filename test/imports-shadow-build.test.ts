@@ -163,7 +163,7 @@ describe("an import built on a shadow copy and swapped in", () => {
     }).catch((error: Error) => error.message);
     expect(cutOff).toBe("worker killed");
     expect(await db`select nom from villes where code_insee = '77378'`).toEqual([{ nom: "Pringy" }]);
-    const shadowIndexes = async () => Number(((await db`select count(*)::int as n from pg_indexes where schemaname = 'lieux_shadow'`) as [{ n: number }])[0].n);
+    const shadowIndexes = async () => Number(((await db`select count(*)::int as n from pg_indexes where schemaname = 'lieux_shadow' and tablename in ('villes', 'ville_search_terms')`) as [{ n: number }])[0].n);
     const built = await shadowIndexes();
     // Every index but the GiST, which waits for its lane.
     const live = Number(((await db`select count(*)::int as n from pg_indexes where schemaname = 'public' and tablename in ('villes', 'ville_search_terms')`) as [{ n: number }])[0].n);
@@ -172,11 +172,36 @@ describe("an import built on a shadow copy and swapped in", () => {
 
     const resumed = await finishOnShadow();
     expect(Object.keys(resumed).sort()).toEqual([
-      "former_names_ms", "shadow_analyze_ms", "shadow_freeze_ms", "shadow_indexes_ms", "shadow_lanes_ms", "shadow_search_ms", "shadow_serial_indexes_ms", "shadow_stats_views_ms", "shadow_swap_ms",
+      "former_names_ms", "search_terms_lanes_ms", "shadow_analyze_ms", "shadow_freeze_ms", "shadow_indexes_ms", "shadow_lanes_ms", "shadow_search_ms", "shadow_serial_indexes_ms",
+      "shadow_stats_views_ms", "shadow_swap_ms",
     ]);
     expect(await db`select nom from villes where code_insee = '77378'`).toEqual([{ nom: "Pringy-sur-Seine" }]);
     const terms = (await db`select t.term from ville_search_terms t join villes v on v.id = t.ville_id where v.code_insee = '77378' and t.word_position = 0`) as Array<{ term: string }>;
     expect(terms.map((row) => row.term)).toContain("pringy sur seine");
+  });
+
+  it("computes the merged rows' terms in lanes, each committed once: a build cut off after them resumes without computing any twice", async () => {
+    const db = sqlOn(FIXTURE);
+    await startOnShadow([
+      ["77378", "commune-actuelle", null, "Pringy-sur-Seine", 2950],
+      ["77999", "commune-actuelle", null, "Saint-Jean-les-Deux-Lanes", 120],
+    ]);
+    const cutOff = await finishOnShadow((stage) => {
+      if (stage === "search_terms_lanes_ms") throw new Error("worker killed");
+    }).catch((error: Error) => error.message);
+    expect(cutOff).toBe("worker killed");
+    // One merged row in each lane.
+    expect(await db`select array_agg(distinct (id % 2)::int order by (id % 2)::int) as lanes from lieux_shadow.villes where code_insee in ('77378', '77999')`).toEqual([{ lanes: [0, 1] }]);
+    expect(await db`select lane from lieux_shadow.lanes_done order by lane`).toEqual([{ lane: "search_terms_0" }, { lane: "search_terms_1" }]);
+
+    // Computed twice, a term would break the primary key built by the resumed stages.
+    await finishOnShadow();
+    const stored = await db`select v.code_insee, t.term, t.word_position from ville_search_terms t join villes v on v.id = t.ville_id
+      where v.code_insee in ('77378', '77999') order by 1, 2, 3`;
+    const computed = await db`select v.code_insee, st.term, st.word_position from villes v, lieux_search_terms(v.nom, v.nom_normalise, v.codes_postaux, v.code_insee) st
+      where v.code_insee in ('77378', '77999') order by 1, 2, 3`;
+    expect(stored).toEqual(computed);
+    expect(stored).toEqual(expect.arrayContaining([expect.objectContaining({ code_insee: "77999", term: "jean les deux lanes" })]));
   });
 
   it("builds the GiST beside the search lists, lets a failed lane's neighbour finish before failing, and resumes with what is missing", async () => {

@@ -3,7 +3,7 @@ import type { ImportJobBody } from "./admin-api.ts";
 const SHOWN_ERRORS = 10;
 /** Commit steps in the order they run (the job stores them as a JSON object, unordered). */
 const STEP_ORDER = [
-  "merge", "merge_dedupe", "merge_in_place", "shadow_copy", "shadow_merge", "search_terms", "shadow_freeze", "shadow_indexes", "former_names", "shadow_analyze",
+  "merge", "merge_dedupe", "merge_in_place", "shadow_copy", "shadow_merge", "search_terms", "search_terms_lanes", "shadow_freeze", "shadow_indexes", "former_names", "shadow_analyze",
   "shadow_lanes", "shadow_serial_indexes", "shadow_search", "shadow_stats_views", "shadow_swap",
   "vacuum", "index_sync", "heavy_prefixes", "typo_dictionary", "stats_views", "cache_generation", "commit_total",
 ];

@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { Databases, TransactionDb } from "../db/client.ts";
 import { upsertFromTable } from "./merge-sql.ts";
-import { HEAVY_PREFIX_THRESHOLD, HEAVY_PREFIX_TOP_K } from "../search/heavy-prefixes.ts";
-import { TYPO_DICTIONARY_SIZE } from "../search/typo-dictionary.ts";
-import { buildsInOneProcess, type Catalog, onShadow, readCatalog, recreateOnShadow, rows, SHADOW, SHADOW_SEARCH_TABLES, SHADOW_TABLES, SWAPPED_TABLES, tablesOf } from "./shadow-catalog.ts";
+import { buildsInOneProcess, onShadow, readCatalog, recreateOnShadow, rows, SHADOW, SHADOW_TABLES, SWAPPED_TABLES, tablesOf } from "./shadow-catalog.ts";
+import {
+  buildIndexes, buildSearchTables, buildStatsViews, computeSearchTerms, ddl, LANES_DONE, MAINTENANCE_WORK_MEM, sideBySide, syncFormerNames, TERMS_LANES,
+} from "./shadow-stages.ts";
 
 /**
  * Large imports are built on a shadow copy of villes and ville_search_terms (schema
@@ -22,9 +23,6 @@ import { buildsInOneProcess, type Catalog, onShadow, readCatalog, recreateOnShad
 const LEASE = `${SHADOW}.build_owner`;
 
 type Executor = Pick<TransactionDb, "execute">;
-/** DDL and maintenance text: this file's constants, the caller's literal table name and definitions Postgres itself returns. */
-const ddl = (db: Executor, text: string) => db.execute(sql.raw(text));
-const MAINTENANCE_WORK_MEM = "set local maintenance_work_mem = '512MB'";
 
 export interface ShadowLease {
   owner: string;
@@ -81,15 +79,13 @@ export async function startShadowBuild(tx: TransactionDb, source: string, lease:
     await run(`select setval(pg_get_serial_sequence('${SHADOW}.villes', 'id'), nextval(pg_get_serial_sequence('public.villes', 'id')))`);
   });
   await timed(timings, "shadow_merge", () => run(upsertFromTable(`${SHADOW}.villes`, source)));
-  await timed(timings, "search_terms", async () => {
-    // Rows the merge wrote carry this transaction's now(): their terms are computed, the rest copied.
-    await run(`insert into ${SHADOW}.ville_search_terms select t.* from public.ville_search_terms t
-               where not exists (select 1 from ${SHADOW}.villes v where v.id = t.ville_id and v.updated_at = now())`);
-    await run(`insert into ${SHADOW}.ville_search_terms (term, ville_id, word_position, population, type, departement_code, region_code)
-               select st.term, v.id, st.word_position, v.population, v.type, v.departement_code, v.region_code
-               from ${SHADOW}.villes v, lieux_search_terms(v.nom, v.nom_normalise, v.codes_postaux, v.code_insee) st
-               where v.updated_at = now()`);
-  });
+  // Rows the merge wrote carry this transaction's now(): the rest keep their terms, copied here;
+  // theirs are computed by the next stage (computeSearchTerms).
+  await timed(timings, "search_terms", () =>
+    run(`insert into ${SHADOW}.ville_search_terms select t.* from public.ville_search_terms t
+         where not exists (select 1 from ${SHADOW}.villes v where v.id = t.ville_id and v.updated_at = now())`),
+  );
+  await run(`create table ${LANES_DONE} (lane text primary key)`);
 }
 
 export interface ShadowFinish {
@@ -120,6 +116,9 @@ export async function finishShadowBuild(databases: Databases, owner: string, fin
   const inTransaction = (statements: (tx: TransactionDb) => Promise<unknown>) => session.transaction(async (tx) => void (await statements(tx)));
   const tables = SHADOW_TABLES.map((table) => `${SHADOW}.${table}`).join(", ");
 
+  await stage("search_terms_lanes", () =>
+    sideBySide(Array.from({ length: TERMS_LANES }, (_, lane) => inTransaction((tx) => computeSearchTerms(tx, lane, lease.mergedAt)))),
+  );
   // Hint bits, freeze and visibility map in one pass while the copy has (almost) no index.
   await stage("shadow_freeze", () => ddl(session, `vacuum (freeze) ${tables}`));
   // The indexes Postgres builds with parallel workers, on both cores, one after another.
@@ -129,10 +128,9 @@ export async function finishShadowBuild(databases: Databases, owner: string, fin
   await stage("shadow_analyze", () => ddl(session, `vacuum (freeze, analyze) ${tables}`));
   // Two jobs that each run in one process, one per core: the GiST of the earth points beside
   // the search lists and the stats views (at 1M rows, 24 s and 23 s one after the other took
-  // 24 s side by side). Neither writes what the other reads. Both are awaited before
-  // anything fails, so a retried stage never races a build still running.
-  await stage("shadow_lanes", async () => {
-    const lanes = await Promise.allSettled([
+  // 24 s side by side). Neither writes what the other reads.
+  await stage("shadow_lanes", () =>
+    sideBySide([
       stage("shadow_serial_indexes", async () => {
         await buildIndexes(session, catalog, buildsInOneProcess);
         // ANALYZE keeps the statistics of index expressions, which the earlier one could not see.
@@ -142,79 +140,9 @@ export async function finishShadowBuild(databases: Databases, owner: string, fin
         await stage("shadow_search", () => inTransaction(buildSearchTables));
         await stage("shadow_stats_views", () => buildStatsViews(session, catalog));
       })(),
-    ]);
-    const failed = lanes.find((lane) => lane.status === "rejected");
-    if (failed) throw failed.reason;
-  });
-  await stage("shadow_swap", () => inTransaction((tx) => swap(tx, owner, finish)));
-}
-
-/** Builds the catalog's constraints and indexes that `which` selects and the copy lacks, one transaction each: a build that is cut off loses only itself. */
-async function buildIndexes(session: TransactionDb, catalog: Catalog, which: (statement: string) => boolean): Promise<void> {
-  const present = new Set((await rows<{ name: string }>(session, `select conname as name from pg_constraint where connamespace = '${SHADOW}'::regnamespace
-    union all select relname from pg_class where relnamespace = '${SHADOW}'::regnamespace and relkind = 'i'`)).map((row) => row.name));
-  for (const statement of recreateOnShadow(catalog, present).filter(which)) {
-    await session.transaction(async (tx) => {
-      await ddl(tx, MAINTENANCE_WORK_MEM);
-      await ddl(tx, statement);
-    });
-  }
-}
-
-/** The stats views over the copy, those not built yet; the view's text names `villes` unqualified: with the shadow schema first, it means the copy. */
-async function buildStatsViews(session: TransactionDb, catalog: Catalog): Promise<void> {
-  const present = new Set((await rows<{ name: string }>(session, `select relname as name from pg_class where relnamespace = '${SHADOW}'::regnamespace and relkind = 'm'`)).map((row) => row.name));
-  for (const view of catalog.views.filter((view) => !present.has(view.name))) {
-    await session.transaction((tx) =>
-      withShadowFirst(tx, async () => {
-        await ddl(tx, `create materialized view ${SHADOW}.${view.name} as ${view.def.replace(/;\s*$/, "")}`);
-        for (const def of view.indexes) await ddl(tx, onShadow(def));
-      }),
-    );
-  }
-}
-
-/**
- * The heavy prefixes and the typo dictionary of the new data, rebuilt over the copy by their
- * own functions, swap in with it: no reader ever sees new villes ranked by the old lists.
- * Indexes keep their live names, which the functions use (gin_clean_pending_list).
- */
-async function buildSearchTables(tx: TransactionDb): Promise<void> {
-  const search = await readCatalog(tx, SHADOW_SEARCH_TABLES);
-  for (const table of SHADOW_SEARCH_TABLES) {
-    await ddl(tx, `drop table if exists ${SHADOW}.${table}`);
-    await ddl(tx, `create table ${SHADOW}.${table} (like public.${table} including all excluding indexes)`);
-  }
-  for (const statement of recreateOnShadow(search)) await ddl(tx, statement);
-  await withShadowFirst(tx, async () => {
-    await tx.execute(sql`select lieux_rebuild_heavy_prefixes(${HEAVY_PREFIX_THRESHOLD}, ${HEAVY_PREFIX_TOP_K})`);
-    await tx.execute(sql`select lieux_rebuild_typo_dictionary(${TYPO_DICTIONARY_SIZE})`);
-  });
-}
-
-/** Unqualified names in `work` (a view's text, a SQL function's body) resolve to the copies, for this transaction only. */
-async function withShadowFirst(tx: TransactionDb, work: () => Promise<unknown>): Promise<void> {
-  await ddl(tx, `select set_config('search_path', '${SHADOW}, ' || current_setting('search_path'), true)`);
-  await work();
-  await ddl(tx, `select set_config('search_path', substr(current_setting('search_path'), length('${SHADOW}, ') + 1), true)`);
-}
-
-/**
- * The computed terms are each row's own; a commune nouvelle is also found by its former
- * communes' names, rewritten wherever a parent or a child changed (before or after the
- * merge), by the trigger's own function run on the copy. Idempotent.
- */
-async function syncFormerNames(tx: TransactionDb, mergedAt: string): Promise<void> {
-  const merged = sql`${mergedAt}::timestamptz`;
-  await withShadowFirst(tx, () =>
-    tx.execute(sql`select lieux_sync_former_name_terms(array(
-      select d.parent_code from lieux_shadow.villes d
-      where d.parent_code is not null and d.type in ('commune-deleguee', 'commune-associee')
-        and (d.updated_at = ${merged} or exists (select 1 from lieux_shadow.villes p where p.code_insee = d.parent_code and p.updated_at = ${merged}))
-      union
-      select o.parent_code from public.villes o join lieux_shadow.villes d on d.id = o.id
-      where d.updated_at = ${merged} and o.parent_code is not null and o.type in ('commune-deleguee', 'commune-associee')))`),
+    ]),
   );
+  await stage("shadow_swap", () => inTransaction((tx) => swap(tx, owner, finish)));
 }
 
 /** Readers wait only for these catalog changes, milliseconds at any size. */
