@@ -17,8 +17,8 @@ export const MAINTENANCE_WORK_MEM = "set local maintenance_work_mem = '512MB'";
 /**
  * Lanes of the search-terms stage, each in its own transaction over its share of the merged
  * rows (`id % TERMS_LANES`). No parallel plan takes the terms function (its inlined lateral
- * subquery), so one statement runs on one core: over the 1M bench rows, 9.5-11.9 s in one
- * transaction, 5.7-6.1 s in two, on the bench's two cores.
+ * subquery), so one statement runs on one core: over the 5M bench rows, 44.5-47.2 s in one
+ * transaction, 29.0-31.7 s in two, on the bench's two cores (1M: 9.5-11.9 s, 5.7-6.1 s).
  */
 export const TERMS_LANES = 2;
 /** The lanes that committed, written in each lane's own transaction: a resumed stage runs only the others. */
@@ -43,7 +43,6 @@ export async function sideBySide(lanes: readonly Promise<unknown>[]): Promise<vo
   const failed = settled.find((lane) => lane.status === "rejected");
   if (failed) throw failed.reason;
 }
-
 
 /** Builds the catalog's constraints and indexes that `which` selects and the copy lacks, one transaction each: a build that is cut off loses only itself. */
 export async function buildIndexes(session: TransactionDb, catalog: Catalog, which: (statement: string) => boolean): Promise<void> {
