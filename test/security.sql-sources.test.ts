@@ -20,7 +20,7 @@ const REVIEWED: Array<{ file: string; argument: string; why: string }> = [
   { file: "lib/db/queries/near-candidates.ts", argument: "alias", why: "areaClauses is only called with literal table aliases in the same file; the filter values are parameters" },
   { file: "lib/imports/merge.ts", argument: "`s.${stagingColumnFor(column)} as ${column}`", why: "column iterates over the UPSERT_SOURCE_COLUMNS constant" },
   { file: "lib/imports/merge.ts", argument: "upsertFromTable(\"villes\", \"import_merge\")", why: "literal table names into the constant upsert text" },
-  { file: "lib/imports/shadow-build.ts", argument: "text", why: "DDL built from this file's constants, the caller's literal temp table name and definitions Postgres itself returns (pg_get_indexdef, pg_get_triggerdef, pg_get_viewdef); no request input reaches it" },
+  { file: "lib/imports/shadow-stages.ts", argument: "text", why: "`ddl`: DDL built from the constants of shadow-stages.ts and shadow-build.ts, the caller's literal temp table name and definitions Postgres itself returns (pg_get_indexdef, pg_get_triggerdef, pg_get_viewdef); no request input reaches it" },
   { file: "lib/imports/shadow-catalog.ts", argument: "text", why: "catalog queries written in this file; the oids interpolated are ones Postgres returned" },
   { file: "lib/imports/staging.ts", argument: "before!", why: "a slice of the constant insert text" },
   { file: "lib/imports/staging.ts", argument: "after!", why: "a slice of the constant insert text" },
