@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { COMMIT_STEPS } from "../../src/lib/imports/commit-step-names.ts";
+import { COMMIT_STEPS, SHADOW_STAGES } from "../../src/lib/imports/commit-step-names.ts";
 
 /** Epoch milliseconds, the readers' process's clock too (LoopResponse.sentAtMs). */
 export const epochNow = () => performance.timeOrigin + performance.now();
@@ -15,7 +15,7 @@ export interface ImportPhase {
  * The merge's own parts, in the order the shadow build runs them (src/lib/imports/shadow-build.ts);
  * its two lanes run side by side, so readers are grouped by the stretch of both.
  */
-const SHADOW_PARTS = ["merge_dedupe", "shadow_copy", "shadow_merge", "search_terms", "search_terms_lanes", "shadow_freeze", "shadow_indexes", "former_names", "shadow_analyze", "shadow_lanes", "shadow_swap"] as const;
+const SHADOW_PARTS = ["merge_dedupe", ...SHADOW_STAGES] as const;
 const POLL_MS = 250;
 
 interface JobRow {

@@ -1,11 +1,12 @@
 import type { ImportJobBody } from "./admin-api.ts";
+import { COMMIT_STEPS, SHADOW_LANE_STAGES, SHADOW_STAGES } from "../../src/lib/imports/commit-step-names.ts";
 
 const SHOWN_ERRORS = 10;
 /** Commit steps in the order they run (the job stores them as a JSON object, unordered). */
 const STEP_ORDER = [
-  "merge", "merge_dedupe", "merge_in_place", "shadow_copy", "shadow_merge", "search_terms", "search_terms_lanes", "shadow_freeze", "shadow_indexes", "former_names", "shadow_analyze",
-  "shadow_lanes", "shadow_serial_indexes", "shadow_search", "shadow_stats_views", "shadow_swap",
-  "vacuum", "index_sync", "heavy_prefixes", "typo_dictionary", "stats_views", "cache_generation", "commit_total",
+  "merge", "merge_dedupe", "merge_in_place",
+  ...SHADOW_STAGES.flatMap((stage) => (stage === "shadow_lanes" ? [stage, ...SHADOW_LANE_STAGES] : [stage])),
+  ...COMMIT_STEPS.filter((step) => step !== "merge"), "commit_total",
 ];
 function stepRank(step: string): number {
   const rank = STEP_ORDER.indexOf(step);

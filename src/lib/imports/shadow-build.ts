@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Databases, TransactionDb } from "../db/client.ts";
 import { upsertFromTable } from "./merge-sql.ts";
+import type { ShadowStage } from "./commit-step-names.ts";
 import { buildsInOneProcess, onShadow, readCatalog, recreateOnShadow, rows, SHADOW, SHADOW_TABLES, SWAPPED_TABLES, tablesOf } from "./shadow-catalog.ts";
 import {
   buildIndexes, buildSearchTables, buildStatsViews, computeSearchTerms, ddl, LANES_DONE, MAINTENANCE_WORK_MEM, sideBySide, syncFormerNames, TERMS_LANES,
@@ -49,7 +50,7 @@ export async function releaseShadowBuild(databases: Databases, owner: string): P
   });
 }
 
-async function timed(timings: Record<string, number>, step: string, run: () => Promise<unknown>): Promise<void> {
+async function timed(timings: Record<string, number>, step: ShadowStage, run: () => Promise<unknown>): Promise<void> {
   const started = performance.now();
   await run();
   timings[`${step}_ms`] = Math.round(performance.now() - started);
@@ -70,6 +71,7 @@ export async function startShadowBuild(tx: TransactionDb, source: string, lease:
     await dropShadowBuild(tx);
     await run(`create schema ${SHADOW}`);
     await run(`create table ${LEASE} (owner text not null, merged_at timestamptz not null, rows int not null)`);
+    await run(`create table ${LANES_DONE} (lane text primary key)`);
     await tx.execute(sql`insert into lieux_shadow.build_owner values (${lease.owner}, now(), ${lease.rows})`);
     for (const table of SHADOW_TABLES) await run(`create table ${SHADOW}.${table} (like public.${table} including all excluding indexes)`);
     await run(`insert into ${SHADOW}.villes (${catalog.columns}) overriding system value select ${catalog.columns} from public.villes`);
@@ -85,7 +87,6 @@ export async function startShadowBuild(tx: TransactionDb, source: string, lease:
     run(`insert into ${SHADOW}.ville_search_terms select t.* from public.ville_search_terms t
          where not exists (select 1 from ${SHADOW}.villes v where v.id = t.ville_id and v.updated_at = now())`),
   );
-  await run(`create table ${LANES_DONE} (lane text primary key)`);
 }
 
 export interface ShadowFinish {
@@ -108,7 +109,7 @@ export async function finishShadowBuild(databases: Databases, owner: string, fin
   const lease = await readShadowLease(session);
   if (lease?.owner !== owner) throw new ShadowBuildLostError(owner);
   const catalog = await readCatalog(session);
-  const stage = async (name: string, run: () => Promise<unknown>) => {
+  const stage = async (name: ShadowStage, run: () => Promise<unknown>) => {
     const timings: Record<string, number> = {};
     await timed(timings, name, run);
     await finish.record(timings);
